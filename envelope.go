@@ -1,6 +1,7 @@
 package recmock
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 )
@@ -33,17 +34,22 @@ func Success(s Settings) Envelope {
 
 // WriteJSON answers v as JSON with the given HTTP status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	// Messages quote what was sent, often with < and >; keep them readable.
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	body := buf.Bytes()
 	if err != nil {
 		// Only our own types are written here; failing to encode one is a bug, and the
 		// client still deserves an envelope.
-		status, body = http.StatusInternalServerError, []byte(`{"status":0,"content":{"message":"internal error: response could not be encoded"}}`)
+		status, body = http.StatusInternalServerError, []byte(`{"status":0,"content":{"message":"internal error: response could not be encoded"}}`+"\n")
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	w.Write(append(body, '\n'))
+	w.Write(body)
 }
 
 // WriteError answers err as the failure envelope with the HTTP status its code maps to.

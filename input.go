@@ -45,15 +45,24 @@ func (n *Notify) UnmarshalJSON(b []byte) error {
 // every field of the right type. Errors are an *Error of CodeInvalid naming the field.
 func DecodeSettingsInput(body []byte) (SettingsInput, error) {
 	var in SettingsInput
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return SettingsInput{}, Invalid(jsonFieldError(err))
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return SettingsInput{}, Invalid(FieldError{Field: "body", Message: "unexpected data after the JSON object"})
+	if err := DecodeJSON(body, &in); err != nil {
+		return SettingsInput{}, err
 	}
 	return in, nil
+}
+
+// DecodeJSON decodes body into v strictly: exactly one JSON value, no unknown fields. Errors
+// are an *Error of CodeInvalid naming the field and the rule.
+func DecodeJSON(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return Invalid(jsonFieldError(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Invalid(FieldError{Field: "body", Message: "unexpected data after the JSON value"})
+	}
+	return nil
 }
 
 // jsonFieldError turns an encoding/json error into the field and rule a client can act on.
@@ -82,6 +91,9 @@ func jsonFieldError(err error) FieldError {
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		if f, uerr := strconv.Unquote(name); uerr == nil {
 			name = f
+		}
+		if name == "" {
+			return FieldError{Field: "body", Message: "has a field with an empty name"}
 		}
 		return FieldError{Field: name, Message: "is not a known field"}
 	}

@@ -185,7 +185,7 @@ func numbersToFloat(v any) any {
 	return v
 }
 
-var propertyRE = regexp.MustCompile(`property "([^"]+)"`)
+var propertyRE = regexp.MustCompile(`property "([^"]*)"`)
 
 // fieldErrors flattens kin-openapi's errors into one FieldError per broken rule.
 func fieldErrors(err error, prefix string) []FieldError {
@@ -207,7 +207,7 @@ func fieldErrors(err error, prefix string) []FieldError {
 		case *openapi3filter.RequestError:
 			switch {
 			case e.Parameter != nil:
-				out = append(out, FieldError{Field: e.Parameter.Name, Message: strings.Join(messages(fieldErrors(cmpOr(e.Err, errors.New(e.Reason)), "")), "; ")})
+				out = append(out, FieldError{Field: e.Parameter.Name, Message: paramMessage(e)})
 			case e.Err != nil:
 				walk(e.Err)
 			default:
@@ -237,21 +237,19 @@ func fieldErrors(err error, prefix string) []FieldError {
 	return out
 }
 
-func messages(fs []FieldError) []string {
-	out := make([]string, len(fs))
-	for i, f := range fs {
-		out[i] = f.Message
+// paramMessage words a parameter's error as the rule broken.
+func paramMessage(e *openapi3filter.RequestError) string {
+	var se *openapi3.SchemaError
+	if errors.As(e.Err, &se) {
+		return describe(se)
 	}
-	return out
-}
-
-func cmpOr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
+	if p := e.Parameter; p.Schema != nil && p.Schema.Value != nil && p.Schema.Value.Type != nil && len(p.Schema.Value.Type.Slice()) > 0 {
+		return "must be " + article(p.Schema.Value.Type.Slice()[0])
 	}
-	return nil
+	if e.Reason != "" {
+		return e.Reason
+	}
+	return e.Error()
 }
 
 func schemaFieldError(se *openapi3.SchemaError, prefix string) FieldError {
@@ -261,12 +259,15 @@ func schemaFieldError(se *openapi3.SchemaError, prefix string) FieldError {
 	unsupported := strings.HasSuffix(se.Reason, " is unsupported")
 	switch {
 	case se.SchemaField == "required", unsupported:
-		if m := propertyRE.FindStringSubmatch(se.Reason); m != nil && (len(path) == 0 || path[len(path)-1] != m[1]) {
+		if m := propertyRE.FindStringSubmatch(se.Reason); m != nil && m[1] != "" && (len(path) == 0 || path[len(path)-1] != m[1]) {
 			path = append(path, m[1])
 		}
 		msg = "is required"
 		if unsupported {
 			msg = "is not a known field"
+			if m := propertyRE.FindStringSubmatch(se.Reason); m != nil && m[1] == "" {
+				msg = "has a field with an empty name"
+			}
 		}
 	case se.SchemaField == "nullable":
 		msg = "must not be null"
@@ -344,6 +345,22 @@ func describe(se *openapi3.SchemaError) string {
 		return fmt.Sprintf("must be at least %d characters long", s.MinLength)
 	case "pattern":
 		return "must match the pattern " + s.Pattern
+	case "minimum":
+		if s.Min != nil {
+			return fmt.Sprintf("must be at least %v", *s.Min)
+		}
+	case "maximum":
+		if s.Max != nil {
+			return fmt.Sprintf("must be at most %v", *s.Max)
+		}
+	case "format":
+		switch s.Format {
+		case "date-time":
+			return "must be an RFC 3339 date-time such as 2026-11-30T09:00:00Z"
+		case "date":
+			return "must be a date such as 2026-11-30"
+		}
+		return "must be a valid " + s.Format
 	}
 	return se.Reason
 }

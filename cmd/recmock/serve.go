@@ -2,11 +2,217 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/mock"
 )
 
+// serveConfig is every serve flag, bound straight to its field.
+type serveConfig struct {
+	Addr         string
+	SMTPAddr     string
+	S3Addr       string
+	DataDir      string
+	Accounts     []recmock.Account
+	S3Strict     bool
+	S3Creds      map[string]string
+	LogFormat    string
+	LogLevel     slog.Level
+	JournalSize  int
+	MaxBodyBytes int64
+}
+
+func (c *serveConfig) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "API, admin API and dashboard `address` (port 0 picks a free port)")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", "127.0.0.1:1025", "SMTP sink `address`")
+	fs.StringVar(&c.S3Addr, "s3-addr", "127.0.0.1:9000", "fake S3 `address`")
+	fs.StringVar(&c.DataDir, "data-dir", "", "keep settings and S3 objects in this `directory` across restarts (empty: in memory)")
+	fs.Func("account", "an account as `user:apiKey:secret` (repeatable; default temasys:demo-key:demo-secret)", func(s string) error {
+		a, err := recmock.ParseAccount(s)
+		if err != nil {
+			return err
+		}
+		c.Accounts = append(c.Accounts, a)
+		return nil
+	})
+	fs.BoolVar(&c.S3Strict, "s3-strict", false, "fake S3 checks SigV4 signatures and presigned-URL expiry against --s3-credentials")
+	fs.Func("s3-credentials", "fake S3 credentials as `KEY:SECRET` (repeatable; for --s3-strict)", func(s string) error {
+		k, v, ok := strings.Cut(s, ":")
+		if !ok || k == "" || v == "" {
+			return fmt.Errorf("want KEY:SECRET, got %q", redactCreds(s))
+		}
+		if c.S3Creds == nil {
+			c.S3Creds = map[string]string{}
+		}
+		c.S3Creds[k] = v
+		return nil
+	})
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log `format` on stderr: text or json")
+	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "log `level`: debug (one line per request), info, warn or error")
+	fs.IntVar(&c.JournalSize, "journal-size", 1000, "request journal bound, in `entries`")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "request body limit in `bytes`")
+}
+
+func redactCreds(s string) string {
+	k, _, _ := strings.Cut(s, ":")
+	return k + ":***"
+}
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "recmock serve: not built yet")
-	return 1
+	var cfg serveConfig
+	fs := flag.NewFlagSet("recmock serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.flags(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: recmock serve [flags]\n\nRuns the mock API, the admin API and dashboard, the SMTP sink and the fake S3 until\ninterrupted (SIGINT or SIGTERM shut down gracefully).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "recmock serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	logger, err := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "recmock serve: %v\n", err)
+		return 2
+	}
+	m := &Main{Config: cfg, Logger: logger, Out: stdout}
+	if err := m.Run(ctx); err != nil {
+		fmt.Fprintf(stderr, "recmock serve: %v\n", err)
+		m.Close()
+		return 1
+	}
+	<-ctx.Done()
+	logger.Info("shutting down")
+	if err := m.Close(); err != nil {
+		fmt.Fprintf(stderr, "recmock serve: shutdown: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: level}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+// Main is serve without its flags: end-to-end tests build one and call Run and Close.
+type Main struct {
+	Config serveConfig
+	Logger *slog.Logger
+	Out    io.Writer // startup lines
+
+	mock    *mock.Server
+	http    *http.Server
+	apiAddr string
+	closers []func(context.Context) error
+}
+
+// Run starts every listener and returns once they all accept connections.
+func (m *Main) Run(ctx context.Context) error {
+	if m.Logger == nil {
+		m.Logger = slog.New(slog.DiscardHandler)
+	}
+	if m.Out == nil {
+		m.Out = io.Discard
+	}
+	cfg := m.Config
+	store := mock.NewMemoryStore()
+	dataDesc := "in memory (state is lost on exit; --data-dir keeps it)"
+	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return fmt.Errorf("data dir: %w", err)
+		}
+		var err error
+		store, err = mock.OpenBoltStore(filepath.Join(cfg.DataDir, "settings.db"))
+		if err != nil {
+			return err
+		}
+		dataDesc = cfg.DataDir
+	}
+	mk, err := mock.New(mock.Config{
+		Accounts:     cfg.Accounts,
+		Store:        store,
+		JournalSize:  cfg.JournalSize,
+		MaxBodyBytes: cfg.MaxBodyBytes,
+		Logger:       m.Logger,
+	})
+	if err != nil {
+		store.Close()
+		return err
+	}
+	m.mock = mk
+	m.closers = append(m.closers, func(context.Context) error { return mk.Close() })
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("--addr: %w", err)
+	}
+	m.apiAddr = ln.Addr().String()
+	m.http = &http.Server{
+		Handler:           mk,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Logger.Error("http server", "err", err)
+		}
+	}()
+	m.closers = append([]func(context.Context) error{m.http.Shutdown}, m.closers...)
+
+	base := "http://" + m.apiAddr
+	fmt.Fprintf(m.Out, "recmock %s\n", recmock.Version())
+	fmt.Fprintf(m.Out, "  API        %s/rest/recording/notifications\n", base)
+	fmt.Fprintf(m.Out, "  admin API  %s/_admin/\n", base)
+	fmt.Fprintf(m.Out, "  data       %s\n", dataDesc)
+	for _, a := range mk.Accounts() {
+		secret := "***"
+		if a == recmock.DefaultAccount() {
+			secret = a.Secret
+		}
+		fmt.Fprintf(m.Out, "  account    %s  apiKey %s  secret %s\n", a.Username, a.APIKey, secret)
+	}
+	if a := mk.Accounts()[0]; a == recmock.DefaultAccount() {
+		fmt.Fprintf(m.Out, "Try: curl -u %s:%s %s/rest/recording/notifications   (Authorization: Basic %s)\n",
+			a.APIKey, a.Secret, base, base64.StdEncoding.EncodeToString([]byte(a.APIKey+":"+a.Secret)))
+	}
+	m.Logger.Info("serving", "addr", m.apiAddr)
+	return nil
+}
+
+// URL is the API's base URL, "http://host:port", once Run has returned.
+func (m *Main) URL() string { return "http://" + m.apiAddr }
+
+// Close shuts everything down, letting in-flight requests finish for up to 10 seconds.
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var errs []error
+	for _, c := range m.closers {
+		errs = append(errs, c(ctx))
+	}
+	m.closers = nil
+	return errors.Join(errs...)
 }

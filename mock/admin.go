@@ -1,0 +1,159 @@
+package mock
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/recmock/recmock"
+)
+
+type adminStatus struct {
+	Status string `json:"status"`
+}
+
+var ok = adminStatus{Status: "ok"}
+
+func (s *Server) adminHealth(w http.ResponseWriter, r *http.Request, c *call) error {
+	recmock.WriteJSON(w, http.StatusOK, ok)
+	return nil
+}
+
+func (s *Server) adminReset(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := s.reset(r.Context()); err != nil {
+		return recmock.Errorf(recmock.CodeInternal, "reset: %w", err)
+	}
+	recmock.WriteJSON(w, http.StatusOK, ok)
+	return nil
+}
+
+type accountSettings struct {
+	Username string            `json:"username"`
+	APIKey   string            `json:"apiKey"`
+	Settings *recmock.Settings `json:"settings,omitempty"`
+}
+
+func (s *Server) adminListSettings(w http.ResponseWriter, r *http.Request, c *call) error {
+	out := make([]accountSettings, 0, len(s.cfg.Accounts))
+	for _, a := range s.cfg.Accounts {
+		as := accountSettings{Username: a.Username, APIKey: a.APIKey}
+		got, err := s.store.Get(r.Context(), a.Username)
+		switch {
+		case err == nil:
+			as.Settings = &got
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		out = append(out, as)
+	}
+	recmock.WriteJSON(w, http.StatusOK, map[string]any{"accounts": out})
+	return nil
+}
+
+// account resolves the {username} path parameter to a configured account.
+func (s *Server) account(c *call) (recmock.Account, error) {
+	name := c.route.Param("username")
+	a, found := s.byUser[name]
+	if !found {
+		return recmock.Account{}, recmock.Errorf(recmock.CodeNotFound, "no account %q; serve --account adds accounts", name)
+	}
+	return a, nil
+}
+
+func (s *Server) adminPutSettings(w http.ResponseWriter, r *http.Request, c *call) error {
+	a, err := s.account(c)
+	if err != nil {
+		return err
+	}
+	in, err := s.settingsInput(r, c, a.Username)
+	if err != nil {
+		return err
+	}
+	if err := s.store.Put(r.Context(), in); err != nil {
+		return err
+	}
+	recmock.WriteJSON(w, http.StatusOK, recmock.Success(in))
+	return nil
+}
+
+func (s *Server) adminDeleteSettings(w http.ResponseWriter, r *http.Request, c *call) error {
+	a, err := s.account(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.Delete(r.Context(), a.Username); err != nil {
+		return notFound(err, a.Username)
+	}
+	recmock.WriteJSON(w, http.StatusOK, ok)
+	return nil
+}
+
+// limit reads the limit query parameter, which openapi.yaml has already validated.
+func limit(r *http.Request) int {
+	n, err := strconv.Atoi(r.URL.Query().Get("limit"))
+	if err != nil || n <= 0 {
+		return 100
+	}
+	return n
+}
+
+func (s *Server) adminListRequests(w http.ResponseWriter, r *http.Request, c *call) error {
+	items, total, dropped := s.journal.list(limit(r))
+	recmock.WriteJSON(w, http.StatusOK, map[string]any{"total": total, "dropped": dropped, "items": items})
+	return nil
+}
+
+func (s *Server) adminClearRequests(w http.ResponseWriter, r *http.Request, c *call) error {
+	s.journal.reset()
+	recmock.WriteJSON(w, http.StatusOK, ok)
+	return nil
+}
+
+func (s *Server) adminListFaults(w http.ResponseWriter, r *http.Request, c *call) error {
+	recmock.WriteJSON(w, http.StatusOK, map[string]any{"items": s.faults.all()})
+	return nil
+}
+
+func (s *Server) adminAddFault(w http.ResponseWriter, r *http.Request, c *call) error {
+	var f Fault
+	if err := recmock.DecodeJSON(c.body, &f); err != nil {
+		return err
+	}
+	f.ID, f.Remaining = 0, 0
+	added, err := s.faults.add(f)
+	if err != nil {
+		return recmock.Invalid(recmock.FieldError{Field: "body", Message: err.Error()})
+	}
+	recmock.WriteJSON(w, http.StatusCreated, added)
+	return nil
+}
+
+func (s *Server) adminClearFaults(w http.ResponseWriter, r *http.Request, c *call) error {
+	s.faults.reset()
+	recmock.WriteJSON(w, http.StatusOK, ok)
+	return nil
+}
+
+func (s *Server) adminSimulateRecording(w http.ResponseWriter, r *http.Request, c *call) error {
+	var req recmock.RecordingRequest
+	if err := recmock.DecodeJSON(c.body, &req); err != nil {
+		return err
+	}
+	a, found := s.byUser[req.Username]
+	if !found {
+		return recmock.Errorf(recmock.CodeNotFound, "no account %q; serve --account adds accounts", req.Username)
+	}
+	if s.cfg.Notifier == nil {
+		return recmock.Errorf(recmock.CodeNotImplemented, "no recording simulator is configured")
+	}
+	settings, err := s.store.Get(r.Context(), a.Username)
+	if err != nil {
+		return notFound(err, a.Username)
+	}
+	res, err := s.cfg.Notifier.NotifyRecording(r.Context(), a, settings, req.RecordingOverrides)
+	if err != nil {
+		return err
+	}
+	recmock.WriteJSON(w, http.StatusOK, res)
+	return nil
+}

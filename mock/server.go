@@ -1,0 +1,289 @@
+package mock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/recmock/recmock"
+)
+
+// Config configures a Server. The zero value serves the default account from memory.
+type Config struct {
+	// Accounts that may authenticate. Default: recmock.DefaultAccount() (temasys,
+	// demo-key:demo-secret).
+	Accounts []recmock.Account
+	// Store keeps the settings. Default: NewMemoryStore(). The Server closes it.
+	Store Store
+	// Notifier runs POST /_admin/recordings. Default: nil, which answers 501.
+	Notifier recmock.Notifier
+	// Mounts serves admin sub-APIs owned by other packages, by path prefix, e.g.
+	// "/_admin/emails": sink.Handler(). The handler sees the path with the prefix stripped.
+	// Only paths documented in openapi.yaml reach a mount.
+	Mounts map[string]http.Handler
+	// UI serves the dashboard at "/" and below "/ui/". Default: nil, no dashboard.
+	UI http.Handler
+	// OnReset runs on POST /_admin/reset, after the mock's own state is forgotten, to empty
+	// the other parts (the SMTP sink, the fake S3, the delivery log).
+	OnReset []func(context.Context) error
+	// MaxBodyBytes bounds request bodies. Default: 1 MiB.
+	MaxBodyBytes int64
+	// JournalSize bounds the request journal. Default: 1000 entries.
+	JournalSize int
+	// Logger receives one debug line per request and every internal error. Default: discard.
+	Logger *slog.Logger
+	// Now is the clock. Default: time.Now.
+	Now func() time.Time
+}
+
+// Server is the stateful mock. It is an http.Handler.
+type Server struct {
+	cfg      Config
+	v        *recmock.Validator
+	byKey    map[string]recmock.Account
+	byUser   map[string]recmock.Account
+	store    Store
+	journal  *journal
+	faults   faults
+	log      *slog.Logger
+	now      func() time.Time
+	maxBody  int64
+	mounts   []mount
+	handlers map[string]handlerFunc
+}
+
+type mount struct {
+	prefix string
+	h      http.Handler
+}
+
+// handlerFunc serves one operation of openapi.yaml. It returns the error to answer, or nil
+// once it has answered.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, c *call) error
+
+var _ http.Handler = (*Server)(nil)
+
+// New returns a Server for cfg.
+func New(cfg Config) (*Server, error) {
+	doc, err := recmock.LoadSpec()
+	if err != nil {
+		return nil, err
+	}
+	v, err := recmock.NewValidator(doc)
+	if err != nil {
+		return nil, err
+	}
+	if len(cfg.Accounts) == 0 {
+		cfg.Accounts = []recmock.Account{recmock.DefaultAccount()}
+	}
+	s := &Server{
+		cfg:     cfg,
+		v:       v,
+		byKey:   map[string]recmock.Account{},
+		byUser:  map[string]recmock.Account{},
+		store:   cfg.Store,
+		log:     cfg.Logger,
+		now:     cfg.Now,
+		maxBody: cfg.MaxBodyBytes,
+	}
+	for _, a := range cfg.Accounts {
+		if a.Username == "" || a.APIKey == "" || a.Secret == "" {
+			return nil, fmt.Errorf("mock: account %v: username, apiKey and secret must all be set", a)
+		}
+		if _, dup := s.byKey[a.APIKey]; dup {
+			return nil, fmt.Errorf("mock: two accounts share the apiKey %q", a.APIKey)
+		}
+		if _, dup := s.byUser[a.Username]; dup {
+			return nil, fmt.Errorf("mock: two accounts share the username %q", a.Username)
+		}
+		s.byKey[a.APIKey], s.byUser[a.Username] = a, a
+	}
+	if s.store == nil {
+		s.store = NewMemoryStore()
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = 1 << 20
+	}
+	size := cfg.JournalSize
+	if size <= 0 {
+		size = 1000
+	}
+	s.journal = newJournal(size)
+	for p, h := range cfg.Mounts {
+		s.mounts = append(s.mounts, mount{prefix: strings.TrimSuffix(p, "/"), h: h})
+	}
+	s.handlers = s.routes()
+	return s, nil
+}
+
+// Close closes the store.
+func (s *Server) Close() error { return s.store.Close() }
+
+// Accounts returns the accounts that may authenticate.
+func (s *Server) Accounts() []recmock.Account { return append([]recmock.Account{}, s.cfg.Accounts...) }
+
+// Store returns the settings store.
+func (s *Server) Store() Store { return s.store }
+
+// call carries what the pipeline learned about a request to the operation's handler.
+type call struct {
+	route   *recmock.Route
+	account recmock.Account
+	body    []byte
+	entry   *JournalEntry // nil for admin requests, which are not journaled
+}
+
+// ServeHTTP routes by openapi.yaml: the admin API, the dashboard, or the notifications API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	switch {
+	case strings.HasPrefix(path, "/_admin/"):
+		s.serve(w, r, nil)
+	case s.cfg.UI != nil && (path == "/" || strings.HasPrefix(path, "/ui/")):
+		s.cfg.UI.ServeHTTP(w, r)
+	default:
+		s.serveAPI(w, r)
+	}
+}
+
+// serveAPI serves a notifications API request (or any unknown path), journaling it and
+// applying injected faults.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	start := s.now()
+	e := &JournalEntry{ID: s.journal.id(), Time: start.UTC(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
+	rec := &recorder{ResponseWriter: w, limit: 4 << 10}
+	defer func() {
+		e.DurationMs = float64(s.now().Sub(start).Microseconds()) / 1000
+		e.Status = rec.status
+		e.ResponseBody = excerpt(redact(rec.buf.Bytes()), 4<<10)
+		s.journal.add(*e)
+		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", e.DurationMs, "user", e.Username)
+	}()
+	w.Header().Set("X-Recmock-Request-Id", fmt.Sprint(e.ID))
+	if f, ok := s.faults.take(r.Method, r.URL.Path); ok {
+		e.Fault = f.describe()
+		if done := s.applyFault(rec, r, f); done {
+			return
+		}
+	}
+	s.serve(rec, r, e)
+}
+
+// serve runs the pipeline shared by the API and the admin API: route, authenticate, read and
+// check the body, dispatch; any error answers the envelope, and so does a panic.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, e *JournalEntry) {
+	rec, _ := w.(*recorder)
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		if p == http.ErrAbortHandler {
+			panic(p)
+		}
+		s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		if rec != nil && rec.wrote {
+			return // too late for an envelope; the client sees a cut response
+		}
+		s.fail(w, r, e, recmock.Errorf(recmock.CodeInternal, "the request could not be completed (recmock panicked; its log has the stack)"))
+	}()
+	c := &call{entry: e}
+	err := s.pipeline(w, r, c)
+	if err != nil {
+		s.fail(w, r, e, err)
+	}
+}
+
+func (s *Server) pipeline(w http.ResponseWriter, r *http.Request, c *call) error {
+	route, err := s.v.FindRoute(r)
+	if err != nil {
+		if recmock.ErrorCode(err) == recmock.CodeMethodNotAllowed {
+			w.Header().Set("Allow", strings.Join(s.v.Allowed(r), ", "))
+		}
+		return err
+	}
+	c.route = route
+	op := route.OperationID()
+	h, ok := s.handlers[op]
+	if !ok {
+		return recmock.Errorf(recmock.CodeNotImplemented, "%s is documented but this server has no handler for it", op)
+	}
+	if c.entry != nil {
+		acct, err := s.authenticate(r)
+		if err != nil {
+			return err
+		}
+		c.account = acct
+		c.entry.Username = acct.Username
+	}
+	if route.HasBody() {
+		body, err := s.readBody(w, r)
+		if c.entry != nil && body != nil {
+			c.entry.RequestBody = excerpt(redact(body), 4<<10)
+		}
+		if err != nil {
+			return err
+		}
+		c.body = body
+	}
+	if !mergesRuleErrors[op] {
+		if err := s.v.ValidateRequest(r.Context(), r, route, c.body); err != nil {
+			return err
+		}
+	}
+	return h(w, r, c)
+}
+
+// mergesRuleErrors lists the operations that validate their own body, to report the schema's
+// errors and the Go rules' in one answer.
+var mergesRuleErrors = map[string]bool{
+	"createNotificationSettings":  true,
+	"replaceNotificationSettings": true,
+	"adminPutSettings":            true,
+}
+
+// fail answers err as the envelope and records its field errors in the journal.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, e *JournalEntry, err error) {
+	code := recmock.ErrorCode(err)
+	if code == recmock.CodeInternal {
+		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if e != nil {
+		var re *recmock.Error
+		if errors.As(err, &re) {
+			e.Errors = re.Fields
+		}
+	}
+	recmock.WriteError(w, err)
+}
+
+// readBody reads a request body of at most MaxBodyBytes declared as JSON (or not declared).
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	tooLarge := &recmock.Error{Code: recmock.CodeTooLarge, Fields: []recmock.FieldError{{Field: "body", Message: fmt.Sprintf("over the limit of %d bytes", s.maxBody)}}}
+	if r.ContentLength > s.maxBody {
+		return nil, tooLarge
+	}
+	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, tooLarge
+		}
+		return nil, recmock.Invalid(recmock.FieldError{Field: "body", Message: "could not be read: " + err.Error()})
+	}
+	return body, nil
+}
