@@ -16,8 +16,13 @@ import (
 	"time"
 
 	"github.com/recmock/recmock"
+	fakes3 "github.com/recmock/recmock/fakes/s3"
+	"github.com/recmock/recmock/fakes/smtpsink"
 	"github.com/recmock/recmock/mock"
 )
+
+// defaultBucket receives recordings of accounts without S3 settings.
+const defaultBucket = "recmock-recordings"
 
 // serveConfig is every serve flag, bound straight to its field.
 type serveConfig struct {
@@ -77,7 +82,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg.flags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: recmock serve [flags]\n\nRuns the mock API, the admin API and dashboard, the SMTP sink and the fake S3 until\ninterrupted (SIGINT or SIGTERM shut down gracefully).\n\nFlags:\n")
-		fs.PrintDefaults()
+		printFlags(stderr, fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
@@ -123,6 +128,10 @@ type Main struct {
 	Logger *slog.Logger
 	Out    io.Writer // startup lines
 
+	// The parts, once Run has returned.
+	Sink *smtpsink.Sink
+	S3   *fakes3.Server
+
 	mock    *mock.Server
 	http    *http.Server
 	apiAddr string
@@ -151,19 +160,54 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		dataDesc = cfg.DataDir
 	}
+	m.closers = append(m.closers, func(context.Context) error { return store.Close() })
+
+	sink, err := smtpsink.New(smtpsink.Config{Addr: cfg.SMTPAddr, Logger: m.Logger.With("part", "smtp")})
+	if err != nil {
+		return err
+	}
+	if err := sink.Start(); err != nil {
+		return fmt.Errorf("--smtp-addr: %w", err)
+	}
+	m.closers = append(m.closers, func(context.Context) error { return sink.Close() })
+	m.Sink = sink
+
+	s3cfg := fakes3.Config{
+		Addr:        cfg.S3Addr,
+		Strict:      cfg.S3Strict,
+		Credentials: cfg.S3Creds,
+		Buckets:     []string{defaultBucket},
+		Logger:      m.Logger.With("part", "s3"),
+	}
+	if cfg.DataDir != "" {
+		s3cfg.DataPath = filepath.Join(cfg.DataDir, "s3.db")
+	}
+	s3srv, err := fakes3.New(s3cfg)
+	if err != nil {
+		return err
+	}
+	m.closers = append(m.closers, func(context.Context) error { return s3srv.Close() })
+	if err := s3srv.Start(); err != nil {
+		return fmt.Errorf("--s3-addr: %w", err)
+	}
+	m.S3 = s3srv
+
 	mk, err := mock.New(mock.Config{
 		Accounts:     cfg.Accounts,
 		Store:        store,
 		JournalSize:  cfg.JournalSize,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger:       m.Logger,
+		Mounts:       map[string]http.Handler{"/_admin/emails": sink.Handler()},
+		OnReset: []func(context.Context) error{
+			func(context.Context) error { sink.Reset(); return nil },
+			s3srv.Reset,
+		},
 	})
 	if err != nil {
-		store.Close()
 		return err
 	}
 	m.mock = mk
-	m.closers = append(m.closers, func(context.Context) error { return mk.Close() })
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -180,12 +224,18 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Logger.Error("http server", "err", err)
 		}
 	}()
-	m.closers = append([]func(context.Context) error{m.http.Shutdown}, m.closers...)
+	m.closers = append(m.closers, m.http.Shutdown)
 
 	base := "http://" + m.apiAddr
 	fmt.Fprintf(m.Out, "recmock %s\n", recmock.Version())
 	fmt.Fprintf(m.Out, "  API        %s/rest/recording/notifications\n", base)
 	fmt.Fprintf(m.Out, "  admin API  %s/_admin/\n", base)
+	fmt.Fprintf(m.Out, "  SMTP sink  %s   (captured mail: %s/_admin/emails)\n", sink.Addr(), base)
+	s3mode := "any credentials; buckets are created on first write"
+	if cfg.S3Strict {
+		s3mode = fmt.Sprintf("strict: SigV4 from %d known key(s), presigned links expire", len(cfg.S3Creds))
+	}
+	fmt.Fprintf(m.Out, "  fake S3    %s   (%s)\n", s3srv.URL(), s3mode)
 	fmt.Fprintf(m.Out, "  data       %s\n", dataDesc)
 	for _, a := range mk.Accounts() {
 		secret := "***"
@@ -198,6 +248,7 @@ func (m *Main) Run(ctx context.Context) error {
 		fmt.Fprintf(m.Out, "Try: curl -u %s:%s %s/rest/recording/notifications   (Authorization: Basic %s)\n",
 			a.APIKey, a.Secret, base, base64.StdEncoding.EncodeToString([]byte(a.APIKey+":"+a.Secret)))
 	}
+	fmt.Fprintln(m.Out, "Ready; Ctrl-C stops.")
 	m.Logger.Info("serving", "addr", m.apiAddr)
 	return nil
 }
@@ -210,8 +261,10 @@ func (m *Main) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var errs []error
-	for _, c := range m.closers {
-		errs = append(errs, c(ctx))
+	// Last started, first stopped: the HTTP server stops taking requests before the parts
+	// it uses go away.
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		errs = append(errs, m.closers[i](ctx))
 	}
 	m.closers = nil
 	return errors.Join(errs...)

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/smtp"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// startMain runs serve in-process on free ports and returns it with its startup lines.
+func startMain(t *testing.T, cfg serveConfig) (*Main, string) {
+	t.Helper()
+	if cfg.Addr == "" {
+		cfg.Addr, cfg.SMTPAddr, cfg.S3Addr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
+	}
+	var out bytes.Buffer
+	m := &Main{Config: cfg, Out: &out}
+	if err := m.Run(context.Background()); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return m, out.String()
+}
+
+// TestServeWiresTheFakes: serve starts all three listeners, prints them, mounts the sink's
+// API, and /_admin/reset empties the sink and the fake S3 too.
+func TestServeWiresTheFakes(t *testing.T) {
+	m, startup := startMain(t, serveConfig{})
+	smtpAddr := regexp.MustCompile(`SMTP sink  (\S+)`).FindStringSubmatch(startup)
+	s3URL := regexp.MustCompile(`fake S3    (\S+)`).FindStringSubmatch(startup)
+	if smtpAddr == nil || s3URL == nil {
+		t.Fatalf("startup lines lack the SMTP or S3 address:\n%s", startup)
+	}
+	if smtpAddr[1] != m.Sink.Addr() || s3URL[1] != m.S3.URL() {
+		t.Errorf("printed %s and %s, listening on %s and %s", smtpAddr[1], s3URL[1], m.Sink.Addr(), m.S3.URL())
+	}
+
+	msg := "From: a@b.com\r\nTo: c@d.com\r\nSubject: wired\r\n\r\nhello\r\n"
+	if err := smtp.SendMail(smtpAddr[1], nil, "a@b.com", []string{"c@d.com"}, []byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	client := m.S3.Client("any-key", "any-secret")
+	ctx := context.Background()
+	if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("rec"), Key: aws.String("a.mp4"), Body: strings.NewReader("mp4")}); err != nil {
+		t.Fatal(err)
+	}
+
+	status, body := call(t, "GET", m.URL()+"/_admin/emails", "")
+	var list struct {
+		Total int
+		Items []struct{ Subject string }
+	}
+	if err := json.Unmarshal([]byte(body), &list); status != 200 || err != nil || list.Total != 1 || list.Items[0].Subject != "wired" {
+		t.Fatalf("GET /_admin/emails: %d %s", status, body)
+	}
+
+	if status, body := call(t, "POST", m.URL()+"/_admin/reset", ""); status != 200 {
+		t.Fatalf("reset: %d %s", status, body)
+	}
+	if n := len(m.Sink.Messages()); n != 0 {
+		t.Errorf("after reset the sink holds %d messages", n)
+	}
+	objs, err := m.S3.Objects(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 0 {
+		t.Errorf("after reset the fake S3 holds %v", objs)
+	}
+	// The default bucket is back, so recordings of accounts without S3 settings still land.
+	if _, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(defaultBucket)}); err != nil {
+		t.Errorf("default bucket after reset: %v", err)
+	}
+}
+
+func TestServeStrictS3NeedsCredentials(t *testing.T) {
+	m := &Main{Config: serveConfig{Addr: "127.0.0.1:0", SMTPAddr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", S3Strict: true}}
+	err := m.Run(context.Background())
+	m.Close()
+	if err == nil || !strings.Contains(err.Error(), "credential") {
+		t.Errorf("strict S3 without credentials: %v, want an error naming the credentials", err)
+	}
+
+	_, startup := startMain(t, serveConfig{S3Strict: true, S3Creds: map[string]string{"AK": "SK-never-printed"}})
+	if !strings.Contains(startup, "strict") || strings.Contains(startup, "SK-never-printed") {
+		t.Errorf("startup lines:\n%s", startup)
+	}
+}

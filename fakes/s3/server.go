@@ -1,0 +1,258 @@
+package s3
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/johannesboyne/gofakes3"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Server is a fake S3 endpoint. Use it in-process through Handler (with
+// httptest) or Start it on Config.Addr.
+type Server struct {
+	cfg      Config
+	backend  gofakes3.Backend
+	db       *bolt.DB // nil in memory
+	verifier *verifier
+	parts    *partTally
+	reqID    atomic.Uint64
+
+	// state excludes Reset from requests: requests hold it for reading
+	// while they run, Reset for writing, so Reset waits for in-flight
+	// requests and no request sees a half-reset store.
+	state sync.RWMutex
+	faker http.Handler // gofakes3, rebuilt by Reset
+
+	mu     sync.Mutex // guards the fields below
+	ln     net.Listener
+	srv    *http.Server
+	closed bool
+}
+
+var _ http.Handler = (*Server)(nil)
+
+// New builds a Server from cfg (see Config for defaults) and creates
+// cfg.Buckets. It does not listen; call Start, or serve Handler yourself.
+func New(cfg Config) (*Server, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	backend, db, err := openBackend(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:      cfg,
+		backend:  backend,
+		db:       db,
+		verifier: newVerifier(cfg.Credentials, cfg.Now),
+		parts:    newPartTally(),
+		faker:    newFaker(backend, cfg).Server(),
+	}
+	for _, b := range cfg.Buckets {
+		if err := ensureBucket(backend, b); err != nil {
+			s.closeDB()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// NewServer is New followed by Start, like httptest.NewServer.
+func NewServer(cfg Config) (*Server, error) {
+	s, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Start(); err != nil {
+		s.closeDB()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Start listens on Config.Addr and serves in the background until Close.
+func (s *Server) Start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closed:
+		return ErrServerClosed
+	case s.ln != nil:
+		return ErrServerStarted
+	}
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("s3: listening on %s: %w", s.cfg.Addr, err)
+	}
+	s.ln = ln
+	s.srv = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	go func(srv *http.Server) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.cfg.Logger.Error("s3: serve stopped", "err", err)
+		}
+	}(s.srv)
+	s.cfg.Logger.Info("s3: listening", "url", "http://"+ln.Addr().String(), "config", s.cfg)
+	return nil
+}
+
+// URL is "http://ipaddr:port" with no trailing slash, or "" before Start.
+func (s *Server) URL() string {
+	if a := s.Addr(); a != "" {
+		return "http://" + a
+	}
+	return ""
+}
+
+// Addr is the address Start listens on ("127.0.0.1:port"), or "" before Start.
+func (s *Server) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// Handler serves the S3 API; the Server itself is the handler.
+func (s *Server) Handler() http.Handler { return s }
+
+// Close stops listening, waits for in-flight requests to finish and closes
+// the data file. Closing twice is harmless.
+func (s *Server) Close() error {
+	return s.Shutdown(context.Background())
+}
+
+// Shutdown is Close with a deadline for in-flight requests; when ctx ends
+// first the data file stays open and ctx's error is returned.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	srv := s.srv
+	s.mu.Unlock()
+	if srv != nil {
+		if err := srv.Shutdown(ctx); err != nil {
+			return fmt.Errorf("s3: shutting down: %w", err)
+		}
+	}
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	// Requests served through Handler by someone else's listener may
+	// still run; wait for them before closing the file under them.
+	s.state.Lock()
+	defer s.state.Unlock()
+	return s.closeDB()
+}
+
+func (s *Server) closeDB() error {
+	if s.db == nil {
+		return nil
+	}
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("s3: closing %s: %w", s.cfg.DataPath, err)
+	}
+	return nil
+}
+
+// CreateBucket creates a bucket unless it exists already.
+func (s *Server) CreateBucket(ctx context.Context, name string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.state.RLock()
+	defer s.state.RUnlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
+	return ensureBucket(s.backend, name)
+}
+
+// Reset deletes every object and bucket and forgets multipart uploads in
+// progress, then creates Config.Buckets again. It waits for in-flight
+// requests.
+func (s *Server) Reset(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.state.Lock()
+	defer s.state.Unlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if err := deleteAll(s.backend); err != nil {
+		return err
+	}
+	s.faker = newFaker(s.backend, s.cfg).Server()
+	s.parts.reset()
+	for _, b := range s.cfg.Buckets {
+		if err := ensureBucket(s.backend, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Objects lists every object in every bucket, by bucket then key, at most
+// MaxListedObjects of them.
+func (s *Server) Objects(ctx context.Context) ([]Object, error) {
+	s.state.RLock()
+	defer s.state.RUnlock()
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
+	return listObjects(ctx, s.backend, MaxListedObjects)
+}
+
+// usable reports ErrServerClosed once the data file is closed. The caller
+// holds s.state.
+func (s *Server) usable() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrServerClosed
+	}
+	return nil
+}
+
+// Client returns an aws-sdk-go-v2 S3 client for this server (URL, path-style
+// addressing, Config.Region, static credentials). Call it after Start; for a
+// Handler served elsewhere use ClientFor.
+func (s *Server) Client(accessKey, secret string) *s3.Client {
+	return s.ClientFor(s.URL(), accessKey, secret)
+}
+
+// ClientFor is Client for a server reached at baseURL, such as an
+// httptest.Server running Handler.
+func (s *Server) ClientFor(baseURL, accessKey, secret string) *s3.Client {
+	return s3.New(s3.Options{
+		BaseEndpoint: aws.String(baseURL),
+		UsePathStyle: true,
+		Region:       s.cfg.Region,
+		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secret, ""),
+		// What config.LoadDefaultConfig resolves to; s3.New alone leaves
+		// them unset, which would skip the CRC32 checksums real
+		// applications send.
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenSupported,
+	})
+}
