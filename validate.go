@@ -40,6 +40,11 @@ func (r *Route) OperationID() string { return r.route.Operation.OperationID }
 // Param returns a path parameter's value.
 func (r *Route) Param(name string) string { return r.params[name] }
 
+// HasParams reports whether the operation (or its path) declares parameters.
+func (r *Route) HasParams() bool {
+	return len(r.route.Operation.Parameters) > 0 || len(r.route.PathItem.Parameters) > 0
+}
+
 // HasBody reports whether the operation takes a request body.
 func (r *Route) HasBody() bool { return r.route.Operation.RequestBody != nil }
 

@@ -339,3 +339,39 @@ func TestListenerAddr(t *testing.T) {
 		t.Errorf("health: %d", res.StatusCode)
 	}
 }
+
+// TestJournalRedactsEverySecretForm sends the secret in every shape a body can carry it;
+// none may reach the journal.
+func TestJournalRedactsEverySecretForm(t *testing.T) {
+	const secret = "Zq9SECRETvalue"
+	bodies := map[string]string{
+		"valid":            `{"notify":true,"s3Arn":"arn:aws:s3:::bkt","s3AccessKeyId":"AK","s3SecretAccessKey":"` + secret + `"}`,
+		"spaces":           `{"notify":true, "s3SecretAccessKey" :  "` + secret + `" }`,
+		"upper-case key":   `{"notify":true,"S3SECRETACCESSKEY":"` + secret + `"}`,
+		"escaped key":      `{"notify":true,"s3SecretAccess\u004bey":"` + secret + `"}`,
+		"escaped value":    `{"notify":true,"s3SecretAccessKey":"` + secret + `\"quoted\""}`,
+		"number value":     `{"notify":true,"s3SecretAccessKey":123456789}`,
+		"cut":              `{"notify":true,"s3SecretAccessKey":"` + secret,
+		"cut with escape":  `{"notify":true,"x":"\n","s3SecretAccessKey":"` + secret,
+		"form":             `notify=true&s3SecretAccessKey=` + secret + `&x=1`,
+		"twice":            `{"s3SecretAccessKey":"` + secret + `","s3secretaccesskey":"` + secret + `"}`,
+		"nested":           `{"notify":true,"s3Settings":{"s3SecretAccessKey":"` + secret + `"}}`,
+		"array of objects": `[{"s3SecretAccessKey":"` + secret + `"}]`,
+	}
+	c := newClient(t, mock.Config{})
+	for name, body := range bodies {
+		ct := "application/json"
+		if name == "form" {
+			ct = "application/x-www-form-urlencoded"
+		}
+		c.do(req{Method: "PUT", Body: body, ContentType: ct})
+		raw := string(c.mustDo(req{Path: "/_admin/requests?limit=1"}).Body)
+		leak := secret
+		if name == "number value" {
+			leak = "123456789"
+		}
+		if strings.Contains(raw, leak) {
+			t.Errorf("%s: the journal shows the secret: %s", name, raw)
+		}
+	}
+}

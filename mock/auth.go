@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/recmock/recmock"
 )
@@ -40,7 +41,12 @@ func checkContentType(ct string) error {
 	if err == nil && mt == "application/json" {
 		return nil
 	}
-	return &recmock.Error{Code: recmock.CodeMediaType, Fields: []recmock.FieldError{{Field: "Content-Type", Message: quote(ct) + " is not supported; send application/json"}}}
+	msg := quote(ct) + " is not supported; send application/json"
+	if strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		// What curl -d sends unless told otherwise.
+		msg += " (with curl: -H 'Content-Type: application/json')"
+	}
+	return &recmock.Error{Code: recmock.CodeMediaType, Fields: []recmock.FieldError{{Field: "Content-Type", Message: msg}}}
 }
 
 func quote(s string) string {

@@ -238,7 +238,7 @@ func (s *Server) pipeline(w http.ResponseWriter, r *http.Request, c *call) error
 		}
 		c.body = body
 	}
-	if !mergesRuleErrors[op] {
+	if !mergesRuleErrors[op] && (route.HasBody() || route.HasParams()) {
 		if err := s.v.ValidateRequest(r.Context(), r, route, c.body); err != nil {
 			return err
 		}
