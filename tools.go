@@ -21,5 +21,6 @@ import (
 	_ "github.com/johannesboyne/gofakes3/backend/s3bolt"
 	_ "github.com/johannesboyne/gofakes3/backend/s3mem"
 	_ "go.etcd.io/bbolt"
+	_ "github.com/chromedp/chromedp"
 	_ "golang.org/x/term"
 )

@@ -29,7 +29,7 @@ func (s *Server) routes() map[string]handlerFunc {
 		"adminSimulateRecording":      s.adminSimulateRecording,
 	}
 	// Operations under a mount are served by the mounted handler; without one they answer 501.
-	for _, op := range []string{"adminListDeliveries", "adminClearDeliveries", "adminListEmails", "adminDeleteEmails", "adminGetEmail", "adminDeleteEmail", "adminWaitEmail", "adminGetEmailRaw"} {
+	for _, op := range []string{"adminListDeliveries", "adminClearDeliveries", "adminListEmails", "adminDeleteEmails", "adminGetEmail", "adminDeleteEmail", "adminWaitEmail", "adminGetEmailRaw", "adminListObjects", "adminDownloadObject"} {
 		h[op] = s.serveMount
 	}
 	return h

@@ -213,7 +213,10 @@ func (m *Main) Run(ctx context.Context) error {
 		JournalSize:  cfg.JournalSize,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger:       m.Logger,
-		Mounts:       map[string]http.Handler{"/_admin/emails": sink.Handler()},
+		Mounts: map[string]http.Handler{
+			"/_admin/emails":  sink.Handler(),
+			"/_admin/objects": s3srv.ObjectsHandler(),
+		},
 		OnReset: []func(context.Context) error{
 			func(context.Context) error { sink.Reset(); return nil },
 			s3srv.Reset,

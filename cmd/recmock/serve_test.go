@@ -65,6 +65,14 @@ func TestServeWiresTheFakes(t *testing.T) {
 		t.Fatalf("GET /_admin/emails: %d %s", status, body)
 	}
 
+	status, body = call(t, "GET", m.URL()+"/_admin/objects", "")
+	if status != 200 || !strings.Contains(body, `"key":"a.mp4"`) {
+		t.Errorf("GET /_admin/objects: %d %s", status, body)
+	}
+	if status, body := call(t, "GET", m.URL()+"/_admin/objects/download?bucket=rec&key=a.mp4", ""); status != 200 || body != "mp4" {
+		t.Errorf("download: %d %q", status, body)
+	}
+
 	if status, body := call(t, "POST", m.URL()+"/_admin/reset", ""); status != 200 {
 		t.Fatalf("reset: %d %s", status, body)
 	}

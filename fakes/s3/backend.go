@@ -102,11 +102,11 @@ func deleteAll(backend gofakes3.Backend) error {
 
 // Object describes one stored object.
 type Object struct {
-	Bucket       string
-	Key          string
-	Size         int64
-	LastModified time.Time
-	ETag         string // as S3 sends it, in double quotes
+	Bucket       string    `json:"bucket"`
+	Key          string    `json:"key"`
+	Size         int64     `json:"size"`
+	LastModified time.Time `json:"lastModified"`
+	ETag         string    `json:"etag"` // as S3 sends it, in double quotes
 }
 
 // listObjects returns up to limit objects, by bucket then key.
