@@ -26,6 +26,7 @@ func commands() []command {
 		{"serve", "run the mock API, SMTP sink, fake S3 and dashboard", runServe},
 		{"simulate", "fire recording-completed events at a webhook receiver or a running serve", runSimulate},
 		{"contract", "check a deployment (or a webhook receiver) against openapi.yaml", runContract},
+		{"proxy", "validate live traffic between an application and a deployment", runProxy},
 		{"spec", "print openapi.yaml", runSpec},
 		{"version", "print the version", runVersion},
 		{"help", "show this help", nil},

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/recmock/recmock/mock"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"regexp"
@@ -86,7 +88,8 @@ func startRecmock(t *testing.T, args ...string) *proc {
 		io.Copy(p.out, stdout)
 		p.done <- cmd.Wait()
 	}()
-	if p.url() == "" {
+	if args[0] == "serve" && p.url() == "" {
+		p.cmd.Process.Kill()
 		<-p.done
 		t.Fatalf("recmock %v printed no API address:\n%s\nstderr:\n%s", args, strings.Join(p.lines, "\n"), p.stderr)
 	}
@@ -273,4 +276,41 @@ func TestServeRefusesABusyPort(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 1 and the cause", code, stderr.String())
 	}
 	fmt.Fprint(io.Discard, stdout.String())
+}
+
+func TestProxyCommand(t *testing.T) {
+	m, err := mock.New(mock.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := httptest.NewServer(m)
+	t.Cleanup(up.Close)
+
+	p := startRecmock(t, "proxy", "--upstream", up.URL, "--addr", "127.0.0.1:0", "--fail-on-violation")
+	var base string
+	for _, l := range p.lines {
+		if f := strings.Fields(l); len(f) == 2 && f[0] == "listening" {
+			base = f[1]
+		}
+	}
+	if base == "" {
+		t.Fatalf("no listening line:\n%s", strings.Join(p.lines, "\n"))
+	}
+	if status, body := call(t, "POST", base+"/rest/recording/notifications", `{"notify":1}`); status != 200 {
+		t.Errorf("valid POST through the proxy: %d %s", status, body)
+	}
+	if status, body := call(t, "PUT", base+"/rest/recording/notifications", `{"notify":"maybe"}`); status != 502 || !strings.Contains(body, "client notify") {
+		t.Errorf("invalid PUT with --fail-on-violation: %d %s", status, body)
+	}
+	err = p.stop(t, os.Interrupt)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Errorf("exit %v, want 1 after a violation with --fail-on-violation\n%s", err, p.stderr)
+	}
+	if out := p.out.String(); !strings.Contains(out, "2 exchanges, 2 validated, 1 with violations (1 by clients, 0 by the server)") {
+		t.Errorf("summary:\n%s", out)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"proxy"}, &stdout, &stderr); code != 2 {
+		t.Errorf("proxy without --upstream: exit %d", code)
+	}
 }

@@ -1,0 +1,346 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/recmock/recmock"
+)
+
+// Config configures a Proxy. Upstream is required; every other zero value works.
+type Config struct {
+	// Upstream is the deployment's base URL, e.g. "https://api.example.com". Required.
+	Upstream string
+	// Annotate adds an X-Recmock-Violations header to responses of exchanges with violations.
+	Annotate bool
+	// FailOnViolation answers 502 with the envelope, listing the violations, instead of an
+	// exchange's response when it has any. For strict CI runs.
+	FailOnViolation bool
+	// Timeout bounds the wait for the upstream's response headers. Default 30s.
+	Timeout time.Duration
+	// MaxBodyBytes is the largest body read for validation; larger ones stream through
+	// unvalidated. Default 1 MiB, the API's own limit.
+	MaxBodyBytes int64
+	// JournalSize bounds the journal of exchanges. Default 1000.
+	JournalSize int
+	// Transport reaches the upstream. Default: a clone of http.DefaultTransport with Timeout
+	// as its response header timeout.
+	Transport http.RoundTripper
+	// Logger receives one warning per exchange with violations. Default: discard.
+	Logger *slog.Logger
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// JournalPath is where a Proxy serves its own journal; every other path is forwarded.
+const JournalPath = "/_recmock/requests"
+
+// Proxy is a validating reverse proxy. It is an http.Handler.
+type Proxy struct {
+	cfg      Config
+	upstream *url.URL
+	rp       *httputil.ReverseProxy
+	v        *recmock.Validator
+	log      *slog.Logger
+	now      func() time.Time
+	journal  *ring
+	stats    stats
+}
+
+var _ http.Handler = (*Proxy)(nil)
+
+// New returns a Proxy for cfg.
+func New(cfg Config) (*Proxy, error) {
+	u, err := url.Parse(cfg.Upstream)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("proxy: upstream %q: want an absolute http:// or https:// URL", cfg.Upstream)
+	}
+	doc, err := recmock.LoadSpec()
+	if err != nil {
+		return nil, err
+	}
+	v, err := recmock.NewValidator(doc)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.JournalSize <= 0 {
+		cfg.JournalSize = 1000
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Transport == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.ResponseHeaderTimeout = cfg.Timeout
+		t.MaxIdleConnsPerHost = 256
+		t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+		cfg.Transport = t
+	}
+	p := &Proxy{cfg: cfg, upstream: u, v: v, log: cfg.Logger, now: cfg.Now, journal: newRing(cfg.JournalSize)}
+	p.rp = &httputil.ReverseProxy{
+		Director:       p.direct,
+		Transport:      cfg.Transport,
+		ModifyResponse: p.checkResponse,
+		ErrorHandler:   p.upstreamError,
+		ErrorLog:       slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug),
+		FlushInterval:  -1, // pass streamed responses through as they come
+	}
+	return p, nil
+}
+
+// exchange is what the proxy learns about one request on its way through.
+type exchange struct {
+	Exchange
+	route      *recmock.Route
+	routeErr   error
+	reqBody    []byte
+	settings   *recmock.Settings // the request's settings, when it carried valid ones
+	clientBad  bool              // the request broke a body rule
+	violations []Violation
+}
+
+type exchangeKey struct{}
+
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == JournalPath {
+		p.serveJournal(w, r)
+		return
+	}
+	start := p.now()
+	ex := &exchange{Exchange: Exchange{Time: start.UTC(), Method: r.Method, Path: r.URL.Path}}
+	body, complete, err := readPrefix(r.Body, p.cfg.MaxBodyBytes)
+	if err != nil {
+		recmock.WriteError(w, recmock.Errorf(recmock.CodeInvalid, "request body could not be read: %v", err))
+		return
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		if complete {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		} else {
+			r.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+		}
+	}
+	if complete {
+		p.checkRequest(r, ex, body)
+	} else {
+		ex.Note = fmt.Sprintf("request body over %d bytes: not validated", p.cfg.MaxBodyBytes)
+	}
+	rec := &statusWriter{ResponseWriter: w}
+	p.rp.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex)))
+
+	ex.Status = rec.status
+	ex.DurationMs = float64(p.now().Sub(start).Microseconds()) / 1000
+	ex.Violations = ex.violations
+	ex.ID = p.journal.add(ex.Exchange)
+	p.stats.add(&ex.Exchange)
+	if len(ex.violations) > 0 {
+		p.log.Warn("contract violation", "method", r.Method, "path", r.URL.Path, "status", ex.Status, "violations", len(ex.violations), "first", ex.violations[0].String())
+	}
+}
+
+// direct points the request at the upstream and changes nothing else: no X-Forwarded-For
+// is added, every header, cookie and body goes as it came.
+func (p *Proxy) direct(r *http.Request) {
+	r.URL.Scheme = p.upstream.Scheme
+	r.URL.Host = p.upstream.Host
+	r.URL.Path, r.URL.RawPath = joinPath(p.upstream, r.URL)
+	r.Host = p.upstream.Host // virtual hosting: the upstream answers for its own name
+	if _, ok := r.Header["X-Forwarded-For"]; !ok {
+		r.Header["X-Forwarded-For"] = nil // tells ReverseProxy not to add one
+	}
+}
+
+// joinPath puts the request path under the upstream's base path.
+func joinPath(base, u *url.URL) (string, string) {
+	if base.Path == "" || base.Path == "/" {
+		return u.Path, u.RawPath
+	}
+	bp := base.EscapedPath()
+	if bp[len(bp)-1] == '/' {
+		bp = bp[:len(bp)-1]
+	}
+	raw := bp + u.EscapedPath()
+	p, err := url.PathUnescape(raw)
+	if err != nil {
+		return base.Path + u.Path, ""
+	}
+	return p, raw
+}
+
+// readPrefix reads up to max bytes; complete reports whether that was the whole body.
+func readPrefix(body io.ReadCloser, max int64) ([]byte, bool, error) {
+	if body == nil || body == http.NoBody {
+		return nil, true, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(body, max+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if int64(len(b)) > max {
+		return b, false, nil
+	}
+	return b, true, nil
+}
+
+// checkResponse validates the upstream's answer and, as configured, annotates it or swaps
+// it for a 502 envelope. The response's bytes are otherwise passed on as they came.
+func (p *Proxy) checkResponse(res *http.Response) error {
+	ex, _ := res.Request.Context().Value(exchangeKey{}).(*exchange)
+	if ex == nil {
+		return nil
+	}
+	if ex.Note == "" || ex.route != nil {
+		body, complete, err := readPrefix(res.Body, p.cfg.MaxBodyBytes)
+		if err != nil {
+			return err // ErrorHandler answers 502
+		}
+		if complete {
+			res.Body.Close()
+			res.Body = io.NopCloser(bytes.NewReader(body))
+			p.validateResponse(ex, res, body)
+		} else {
+			res.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.MultiReader(bytes.NewReader(body), res.Body), res.Body}
+			ex.Note = fmt.Sprintf("response body over %d bytes: not validated", p.cfg.MaxBodyBytes)
+		}
+	}
+	if len(ex.violations) == 0 {
+		return nil
+	}
+	if p.cfg.FailOnViolation {
+		msgs := make([]recmock.FieldError, len(ex.violations))
+		for i, v := range ex.violations {
+			msgs[i] = recmock.FieldError{Field: v.Side + " " + v.Field, Message: v.Rule}
+		}
+		env := recmock.Envelope{Status: recmock.StatusFailed, Content: recmock.Content{
+			Message: fmt.Sprintf("bad gateway: %d contract violation(s) in %s %s (upstream answered %d; recmock proxy --fail-on-violation)", len(ex.violations), ex.Method, ex.Path, res.StatusCode),
+			Errors:  msgs,
+		}}
+		var buf bytes.Buffer
+		recmock.WriteJSON(bodyWriter{&buf, res}, http.StatusBadGateway, env)
+		res.Body.Close()
+		res.Body = io.NopCloser(&buf)
+		res.ContentLength = int64(buf.Len())
+		res.Header.Set("Content-Length", strconv.Itoa(buf.Len()))
+		res.Header.Del("Content-Encoding")
+	}
+	if p.cfg.Annotate {
+		res.Header.Set("X-Recmock-Violations", header(ex.violations))
+	}
+	return nil
+}
+
+// bodyWriter lets recmock.WriteJSON fill an *http.Response.
+type bodyWriter struct {
+	buf *bytes.Buffer
+	res *http.Response
+}
+
+func (b bodyWriter) Header() http.Header         { return b.res.Header }
+func (b bodyWriter) Write(p []byte) (int, error) { return b.buf.Write(p) }
+func (b bodyWriter) WriteHeader(code int) {
+	b.res.StatusCode, b.res.Status = code, fmt.Sprintf("%d %s", code, http.StatusText(code))
+}
+
+// statusWriter remembers the status written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// ring is the bounded journal of exchanges.
+type ring struct {
+	mu      sync.Mutex
+	items   []Exchange
+	next, n int
+	lastID  int64
+	dropped int
+}
+
+func newRing(size int) *ring { return &ring{items: make([]Exchange, size)} }
+
+func (r *ring) add(e Exchange) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lastID++
+	e.ID = r.lastID
+	if r.n == len(r.items) {
+		r.dropped++
+	} else {
+		r.n++
+	}
+	r.items[r.next] = e
+	r.next = (r.next + 1) % len(r.items)
+	return e.ID
+}
+
+// list returns up to limit exchanges, newest first.
+func (r *ring) list(limit int) ([]Exchange, int, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := min(limit, r.n)
+	out := make([]Exchange, 0, n)
+	for i := 1; i <= n; i++ {
+		out = append(out, r.items[(r.next-i+len(r.items))%len(r.items)])
+	}
+	return out, r.n, r.dropped
+}
+
+func (p *Proxy) serveJournal(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		recmock.WriteError(w, recmock.Errorf(recmock.CodeMethodNotAllowed, "%s %s; allowed: GET", r.Method, r.URL.Path))
+		return
+	}
+	limit := 100
+	if s := r.URL.Query().Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 10000 {
+			recmock.WriteError(w, recmock.Invalid(recmock.FieldError{Field: "limit", Message: "must be an integer from 1 to 10000"}))
+			return
+		}
+		limit = n
+	}
+	items, total, dropped := p.journal.list(limit)
+	recmock.WriteJSON(w, http.StatusOK, map[string]any{"total": total, "dropped": dropped, "items": items})
+}
