@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -20,6 +22,7 @@ import (
 	fakes3 "github.com/recmock/recmock/fakes/s3"
 	"github.com/recmock/recmock/fakes/smtpsink"
 	"github.com/recmock/recmock/mock"
+	"github.com/recmock/recmock/simulator"
 )
 
 // defaultBucket receives recordings of accounts without S3 settings.
@@ -38,6 +41,15 @@ type serveConfig struct {
 	LogLevel     slog.Level
 	JournalSize  int
 	MaxBodyBytes int64
+
+	// The simulator's.
+	RecordingFile  string
+	SMTPRelay      string
+	S3Endpoint     string
+	PresignTTL     time.Duration
+	WebhookTimeout time.Duration
+	WebhookRetries int
+	Seed           int64
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -67,6 +79,13 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	})
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log `format` on stderr: text or json")
 	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "log `level`: debug (one line per request), info, warn or error")
+	fs.StringVar(&c.RecordingFile, "recording-file", "", "upload this MP4 `file` for simulated recordings (default: a 2-second sample)")
+	fs.StringVar(&c.SMTPRelay, "smtp-relay", "", "send notification e-mail through this SMTP `host:port` instead of the sink")
+	fs.StringVar(&c.S3Endpoint, "s3-endpoint", "", "upload recordings to this S3-compatible `URL` (path-style) instead of the fake S3")
+	fs.DurationVar(&c.PresignTTL, "presign-ttl", time.Hour, "how long a webhook's retrievalUrl stays valid (at most 168h)")
+	fs.DurationVar(&c.WebhookTimeout, "webhook-timeout", 10*time.Second, "timeout of one webhook attempt, S3 upload or SMTP session")
+	fs.IntVar(&c.WebhookRetries, "webhook-retries", 3, "webhook retries after the first attempt, on network errors, 5xx and 429 (0: none)")
+	fs.Int64Var(&c.Seed, "seed", 0, "seed simulated events for reproducible values (0: random)")
 	fs.IntVar(&c.JournalSize, "journal-size", 1000, "request journal bound, in `entries`")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "request body limit in `bytes`")
 }
@@ -187,10 +206,19 @@ func (m *Main) Run(ctx context.Context) error {
 	m.closers = append(m.closers, func(context.Context) error { return sink.Close() })
 	m.Sink = sink
 
+	// The simulator uploads recordings of accounts without S3 settings with its default
+	// credentials; strict mode must know them, as AWS would know recmock's own account.
+	creds := maps.Clone(cfg.S3Creds)
+	if cfg.S3Strict {
+		if creds == nil {
+			creds = map[string]string{}
+		}
+		creds[simulator.DefaultAccessKey] = simulator.DefaultSecretKey
+	}
 	s3cfg := fakes3.Config{
 		Addr:        cfg.S3Addr,
 		Strict:      cfg.S3Strict,
-		Credentials: cfg.S3Creds,
+		Credentials: creds,
 		Buckets:     []string{defaultBucket},
 		Logger:      m.Logger.With("part", "s3"),
 	}
@@ -207,19 +235,28 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.S3 = s3srv
 
+	sim, err := m.newSimulator(sink, s3srv)
+	if err != nil {
+		return err
+	}
+	m.closers = append(m.closers, func(context.Context) error { sim.Close(); return nil })
+
 	mk, err := mock.New(mock.Config{
 		Accounts:     cfg.Accounts,
 		Store:        store,
 		JournalSize:  cfg.JournalSize,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger:       m.Logger,
+		Notifier:     sim,
 		Mounts: map[string]http.Handler{
-			"/_admin/emails":  sink.Handler(),
-			"/_admin/objects": s3srv.ObjectsHandler(),
+			"/_admin/emails":     sink.Handler(),
+			"/_admin/objects":    s3srv.ObjectsHandler(),
+			"/_admin/deliveries": sim.Handler(),
 		},
 		OnReset: []func(context.Context) error{
 			func(context.Context) error { sink.Reset(); return nil },
 			s3srv.Reset,
+			func(context.Context) error { sim.Reset(); return nil },
 		},
 	})
 	if err != nil {
@@ -251,9 +288,10 @@ func (m *Main) Run(ctx context.Context) error {
 	fmt.Fprintf(m.Out, "  SMTP sink  %s   (captured mail: %s/_admin/emails)\n", sink.Addr(), base)
 	s3mode := "any credentials; buckets are created on first write"
 	if cfg.S3Strict {
-		s3mode = fmt.Sprintf("strict: SigV4 from %d known key(s), presigned links expire", len(cfg.S3Creds))
+		s3mode = fmt.Sprintf("strict: SigV4 from %s:%s or the %d --s3-credentials key(s); presigned links expire", simulator.DefaultAccessKey, simulator.DefaultSecretKey, len(cfg.S3Creds))
 	}
 	fmt.Fprintf(m.Out, "  fake S3    %s   (%s)\n", s3srv.URL(), s3mode)
+	fmt.Fprintf(m.Out, "  recordings POST %s/_admin/recordings {\"username\":\"...\"}   (webhook, S3 upload, e-mail; log: /_admin/deliveries)\n", base)
 	fmt.Fprintf(m.Out, "  data       %s\n", dataDesc)
 	for _, a := range mk.Accounts() {
 		secret := "***"
@@ -269,6 +307,41 @@ func (m *Main) Run(ctx context.Context) error {
 	fmt.Fprintln(m.Out, "Ready; Ctrl-C stops.")
 	m.Logger.Info("serving", "addr", m.apiAddr)
 	return nil
+}
+
+// newSimulator builds the event simulator aimed at the sink and the fake S3, or at the relay
+// and endpoint the flags name.
+func (m *Main) newSimulator(sink *smtpsink.Sink, s3srv *fakes3.Server) (*simulator.Simulator, error) {
+	cfg := m.Config
+	sc := simulator.Config{
+		S3Endpoint:    s3srv.URL(),
+		DefaultBucket: defaultBucket,
+		SMTPAddr:      sink.Addr(),
+		PresignTTL:    cfg.PresignTTL,
+		Timeout:       cfg.WebhookTimeout,
+		Retries:       cfg.WebhookRetries,
+		Logger:        m.Logger.With("part", "simulator"),
+	}
+	if cfg.WebhookRetries == 0 {
+		sc.Retries = -1 // the flag's 0 means none; the library's zero means its default
+	}
+	if cfg.S3Endpoint != "" {
+		sc.S3Endpoint = cfg.S3Endpoint
+	}
+	if cfg.SMTPRelay != "" {
+		sc.SMTPAddr = cfg.SMTPRelay
+	}
+	if cfg.RecordingFile != "" {
+		rec, err := simulator.ReadRecording(cfg.RecordingFile)
+		if err != nil {
+			return nil, fmt.Errorf("--recording-file: %w", err)
+		}
+		sc.Recording = rec
+	}
+	if cfg.Seed != 0 {
+		sc.Rand = rand.New(rand.NewPCG(uint64(cfg.Seed), 0))
+	}
+	return simulator.New(sc)
 }
 
 // URL is the API's base URL, "http://host:port", once Run has returned.

@@ -92,16 +92,20 @@ func TestServeWiresTheFakes(t *testing.T) {
 	}
 }
 
-func TestServeStrictS3NeedsCredentials(t *testing.T) {
-	m := &Main{Config: serveConfig{Addr: "127.0.0.1:0", SMTPAddr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", S3Strict: true}}
-	err := m.Run(context.Background())
-	m.Close()
-	if err == nil || !strings.Contains(err.Error(), "credential") {
-		t.Errorf("strict S3 without credentials: %v, want an error naming the credentials", err)
-	}
-
-	_, startup := startMain(t, serveConfig{S3Strict: true, S3Creds: map[string]string{"AK": "SK-never-printed"}})
-	if !strings.Contains(startup, "strict") || strings.Contains(startup, "SK-never-printed") {
+// TestServeStrictS3Credentials: strict mode always knows recmock's own key (the default
+// bucket's) and prints it; the user's secrets are never printed.
+func TestServeStrictS3Credentials(t *testing.T) {
+	m, startup := startMain(t, serveConfig{S3Strict: true, S3Creds: map[string]string{"AK": "SK-never-printed"}})
+	if !strings.Contains(startup, "strict: SigV4 from recmock:recmock-secret or the 1 --s3-credentials key(s)") || strings.Contains(startup, "SK-never-printed") {
 		t.Errorf("startup lines:\n%s", startup)
+	}
+	ctx := context.Background()
+	for key, secret := range map[string]string{"recmock": "recmock-secret", "AK": "SK-never-printed"} {
+		if _, err := m.S3.Client(key, secret).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(defaultBucket)}); err != nil {
+			t.Errorf("%s: %v", key, err)
+		}
+	}
+	if _, err := m.S3.Client("AK", "wrong").HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(defaultBucket)}); err == nil {
+		t.Error("a wrong secret passed strict mode")
 	}
 }

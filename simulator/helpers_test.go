@@ -1,0 +1,181 @@
+package simulator_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/recmock/recmock"
+	fakes3 "github.com/recmock/recmock/fakes/s3"
+	"github.com/recmock/recmock/fakes/smtpsink"
+	"github.com/recmock/recmock/simulator"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// fixedNow is the clock of golden tests: 2026-11-30T10:00:00Z.
+var fixedNow = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+
+func fixedClock() time.Time { return fixedNow }
+
+// sleeps records the waits a Simulator asks for and returns at once, so retries cost no time.
+type sleeps struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.d = append(s.d, d)
+	s.mu.Unlock()
+	return ctx.Err()
+}
+
+func (s *sleeps) all() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration{}, s.d...)
+}
+
+// newSimulator starts a Simulator whose waits are instant; cfg's other fields are kept.
+func newSimulator(t *testing.T, cfg simulator.Config) (*simulator.Simulator, *sleeps) {
+	t.Helper()
+	sl := &sleeps{}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sl.sleep
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.New(rand.NewPCG(1, 2))
+	}
+	sim, err := simulator.New(cfg)
+	if err != nil {
+		t.Fatalf("simulator.New: %v", err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	return sim, sl
+}
+
+// newS3 starts the fake S3; strict mode accepts only creds.
+func newS3(t *testing.T, strict bool, creds map[string]string) *fakes3.Server {
+	t.Helper()
+	srv, err := fakes3.NewServer(fakes3.Config{Strict: strict, Credentials: creds})
+	if err != nil {
+		t.Fatalf("fake S3: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+func newSink(t *testing.T) *smtpsink.Sink {
+	t.Helper()
+	sink, err := smtpsink.Start(smtpsink.Config{})
+	if err != nil {
+		t.Fatalf("SMTP sink: %v", err)
+	}
+	t.Cleanup(func() { sink.Close() })
+	return sink
+}
+
+// request is what a receiver got.
+type request struct {
+	header http.Header
+	body   []byte
+}
+
+// receiver is a webhook receiver answering statuses in turn (the last one from then on) and
+// passing every request it gets to the returned channel.
+func receiver(t *testing.T, statuses ...int) (*httptest.Server, <-chan request) {
+	t.Helper()
+	got := make(chan request, 1000)
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got <- request{header: r.Header.Clone(), body: body}
+		mu.Lock()
+		status := statuses[min(n, len(statuses)-1)]
+		n++
+		mu.Unlock()
+		if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "0")
+		}
+		w.WriteHeader(status)
+		io.WriteString(w, http.StatusText(status))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, got
+}
+
+// received drains what a receiver got so far.
+func received(ch <-chan request) []request {
+	var out []request
+	for {
+		select {
+		case r := <-ch:
+			out = append(out, r)
+		default:
+			return out
+		}
+	}
+}
+
+// closedAddr is a loopback address nothing listens on.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+func validator(t testing.TB) *recmock.Validator {
+	t.Helper()
+	doc, err := recmock.LoadSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := recmock.NewValidator(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, cmp.Diff(string(want), string(got)))
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
