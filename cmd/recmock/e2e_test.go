@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/recmock/recmock/server"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -164,7 +165,7 @@ func TestStrictS3EndToEnd(t *testing.T) {
 	if res.S3.Status != recmock.OutcomeFailed || !strings.Contains(res.S3.Message, "SignatureDoesNotMatch") || res.Email.Status != recmock.OutcomeOK {
 		t.Errorf("wrong secret: s3 %+v, email %+v", res.S3, res.Email)
 	}
-	if res := trigger(`{"notify":true}`); res.S3.Status != recmock.OutcomeOK || res.S3.Bucket != defaultBucket {
+	if res := trigger(`{"notify":true}`); res.S3.Status != recmock.OutcomeOK || res.S3.Bucket != server.DefaultBucket {
 		t.Errorf("default bucket in strict mode: %+v", res.S3)
 	}
 }

@@ -3,30 +3,20 @@ package main
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"math/rand/v2"
-	"net"
-	"net/http"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/recmock/recmock"
-	fakes3 "github.com/recmock/recmock/fakes/s3"
-	"github.com/recmock/recmock/fakes/smtpsink"
-	"github.com/recmock/recmock/mock"
+	"github.com/recmock/recmock/server"
 	"github.com/recmock/recmock/simulator"
 )
-
-// defaultBucket receives recordings of accounts without S3 settings.
-const defaultBucket = "recmock-recordings"
 
 // serveConfig is every serve flag, bound straight to its field.
 type serveConfig struct {
@@ -162,17 +152,10 @@ type Main struct {
 	Logger *slog.Logger
 	Out    io.Writer // startup lines
 
-	// The parts, once Run has returned.
-	Sink *smtpsink.Sink
-	S3   *fakes3.Server
-
-	mock    *mock.Server
-	http    *http.Server
-	apiAddr string
-	closers []func(context.Context) error
+	*server.Server // the running parts, once Run has returned
 }
 
-// Run starts every listener and returns once they all accept connections.
+// Run starts every part and prints where they listen; it returns once all accept connections.
 func (m *Main) Run(ctx context.Context) error {
 	if m.Logger == nil {
 		m.Logger = slog.New(slog.DiscardHandler)
@@ -181,182 +164,82 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Out = io.Discard
 	}
 	cfg := m.Config
-	store := mock.NewMemoryStore()
-	dataDesc := "in memory (state is lost on exit; --data-dir keeps it)"
-	if cfg.DataDir != "" {
-		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-			return fmt.Errorf("data dir: %w", err)
-		}
-		var err error
-		store, err = mock.OpenBoltStore(filepath.Join(cfg.DataDir, "settings.db"))
-		if err != nil {
-			return err
-		}
-		dataDesc = cfg.DataDir
-	}
-	m.closers = append(m.closers, func(context.Context) error { return store.Close() })
-
-	sink, err := smtpsink.New(smtpsink.Config{Addr: cfg.SMTPAddr, Logger: m.Logger.With("part", "smtp")})
-	if err != nil {
-		return err
-	}
-	if err := sink.Start(); err != nil {
-		return fmt.Errorf("--smtp-addr: %w", err)
-	}
-	m.closers = append(m.closers, func(context.Context) error { return sink.Close() })
-	m.Sink = sink
-
-	// The simulator uploads recordings of accounts without S3 settings with its default
-	// credentials; strict mode must know them, as AWS would know recmock's own account.
-	creds := maps.Clone(cfg.S3Creds)
-	if cfg.S3Strict {
-		if creds == nil {
-			creds = map[string]string{}
-		}
-		creds[simulator.DefaultAccessKey] = simulator.DefaultSecretKey
-	}
-	s3cfg := fakes3.Config{
-		Addr:        cfg.S3Addr,
-		Strict:      cfg.S3Strict,
-		Credentials: creds,
-		Buckets:     []string{defaultBucket},
-		Logger:      m.Logger.With("part", "s3"),
-	}
-	if cfg.DataDir != "" {
-		s3cfg.DataPath = filepath.Join(cfg.DataDir, "s3.db")
-	}
-	s3srv, err := fakes3.New(s3cfg)
-	if err != nil {
-		return err
-	}
-	m.closers = append(m.closers, func(context.Context) error { return s3srv.Close() })
-	if err := s3srv.Start(); err != nil {
-		return fmt.Errorf("--s3-addr: %w", err)
-	}
-	m.S3 = s3srv
-
-	sim, err := m.newSimulator(sink, s3srv)
-	if err != nil {
-		return err
-	}
-	m.closers = append(m.closers, func(context.Context) error { sim.Close(); return nil })
-
-	mk, err := mock.New(mock.Config{
-		Accounts:     cfg.Accounts,
-		Store:        store,
-		JournalSize:  cfg.JournalSize,
-		MaxBodyBytes: cfg.MaxBodyBytes,
-		Logger:       m.Logger,
-		Notifier:     sim,
-		Mounts: map[string]http.Handler{
-			"/_admin/emails":     sink.Handler(),
-			"/_admin/objects":    s3srv.ObjectsHandler(),
-			"/_admin/deliveries": sim.Handler(),
-		},
-		OnReset: []func(context.Context) error{
-			func(context.Context) error { sink.Reset(); return nil },
-			s3srv.Reset,
-			func(context.Context) error { sim.Reset(); return nil },
-		},
-	})
-	if err != nil {
-		return err
-	}
-	m.mock = mk
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("--addr: %w", err)
-	}
-	m.apiAddr = ln.Addr().String()
-	m.http = &http.Server{
-		Handler:           mk,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
-	}
-	go func() {
-		if err := m.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			m.Logger.Error("http server", "err", err)
-		}
-	}()
-	m.closers = append(m.closers, m.http.Shutdown)
-
-	base := "http://" + m.apiAddr
-	fmt.Fprintf(m.Out, "recmock %s\n", recmock.Version())
-	fmt.Fprintf(m.Out, "  API        %s/rest/recording/notifications\n", base)
-	fmt.Fprintf(m.Out, "  admin API  %s/_admin/\n", base)
-	fmt.Fprintf(m.Out, "  SMTP sink  %s   (captured mail: %s/_admin/emails)\n", sink.Addr(), base)
-	s3mode := "any credentials; buckets are created on first write"
-	if cfg.S3Strict {
-		s3mode = fmt.Sprintf("strict: SigV4 from %s:%s or the %d --s3-credentials key(s); presigned links expire", simulator.DefaultAccessKey, simulator.DefaultSecretKey, len(cfg.S3Creds))
-	}
-	fmt.Fprintf(m.Out, "  fake S3    %s   (%s)\n", s3srv.URL(), s3mode)
-	fmt.Fprintf(m.Out, "  recordings POST %s/_admin/recordings {\"username\":\"...\"}   (webhook, S3 upload, e-mail; log: /_admin/deliveries)\n", base)
-	fmt.Fprintf(m.Out, "  data       %s\n", dataDesc)
-	for _, a := range mk.Accounts() {
-		secret := "***"
-		if a == recmock.DefaultAccount() {
-			secret = a.Secret
-		}
-		fmt.Fprintf(m.Out, "  account    %s  apiKey %s  secret %s\n", a.Username, a.APIKey, secret)
-	}
-	if a := mk.Accounts()[0]; a == recmock.DefaultAccount() {
-		fmt.Fprintf(m.Out, "Try: curl -u %s:%s %s/rest/recording/notifications   (Authorization: Basic %s)\n",
-			a.APIKey, a.Secret, base, base64.StdEncoding.EncodeToString([]byte(a.APIKey+":"+a.Secret)))
-	}
-	fmt.Fprintln(m.Out, "Ready; Ctrl-C stops.")
-	m.Logger.Info("serving", "addr", m.apiAddr)
-	return nil
-}
-
-// newSimulator builds the event simulator aimed at the sink and the fake S3, or at the relay
-// and endpoint the flags name.
-func (m *Main) newSimulator(sink *smtpsink.Sink, s3srv *fakes3.Server) (*simulator.Simulator, error) {
-	cfg := m.Config
-	sc := simulator.Config{
-		S3Endpoint:    s3srv.URL(),
-		DefaultBucket: defaultBucket,
-		SMTPAddr:      sink.Addr(),
-		PresignTTL:    cfg.PresignTTL,
-		Timeout:       cfg.WebhookTimeout,
-		Retries:       cfg.WebhookRetries,
-		Logger:        m.Logger.With("part", "simulator"),
+	sc := server.Config{
+		Addr:           cfg.Addr,
+		SMTPAddr:       cfg.SMTPAddr,
+		S3Addr:         cfg.S3Addr,
+		DataDir:        cfg.DataDir,
+		Accounts:       cfg.Accounts,
+		S3Strict:       cfg.S3Strict,
+		S3Credentials:  cfg.S3Creds,
+		JournalSize:    cfg.JournalSize,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		SMTPRelay:      cfg.SMTPRelay,
+		S3Endpoint:     cfg.S3Endpoint,
+		PresignTTL:     cfg.PresignTTL,
+		WebhookTimeout: cfg.WebhookTimeout,
+		WebhookRetries: cfg.WebhookRetries,
+		Logger:         m.Logger,
 	}
 	if cfg.WebhookRetries == 0 {
-		sc.Retries = -1 // the flag's 0 means none; the library's zero means its default
-	}
-	if cfg.S3Endpoint != "" {
-		sc.S3Endpoint = cfg.S3Endpoint
-	}
-	if cfg.SMTPRelay != "" {
-		sc.SMTPAddr = cfg.SMTPRelay
+		sc.WebhookRetries = -1 // the flag's 0 means none; the library's zero means its default
 	}
 	if cfg.RecordingFile != "" {
 		rec, err := simulator.ReadRecording(cfg.RecordingFile)
 		if err != nil {
-			return nil, fmt.Errorf("--recording-file: %w", err)
+			return fmt.Errorf("--recording-file: %w", err)
 		}
 		sc.Recording = rec
 	}
 	if cfg.Seed != 0 {
 		sc.Rand = rand.New(rand.NewPCG(uint64(cfg.Seed), 0))
 	}
-	return simulator.New(sc)
+	srv, err := server.Start(sc)
+	if err != nil {
+		return err
+	}
+	m.Server = srv
+	m.printStartup()
+	m.Logger.Info("serving", "addr", srv.Addr())
+	return nil
 }
 
-// URL is the API's base URL, "http://host:port", once Run has returned.
-func (m *Main) URL() string { return "http://" + m.apiAddr }
+func (m *Main) printStartup() {
+	cfg, base := m.Config, m.URL()
+	dataDesc := "in memory (state is lost on exit; --data-dir keeps it)"
+	if cfg.DataDir != "" {
+		dataDesc = cfg.DataDir
+	}
+	fmt.Fprintf(m.Out, "recmock %s\n", recmock.Version())
+	fmt.Fprintf(m.Out, "  API        %s/rest/recording/notifications\n", base)
+	fmt.Fprintf(m.Out, "  admin API  %s/_admin/\n", base)
+	fmt.Fprintf(m.Out, "  SMTP sink  %s   (captured mail: %s/_admin/emails)\n", m.Sink.Addr(), base)
+	s3mode := "any credentials; buckets are created on first write"
+	if cfg.S3Strict {
+		s3mode = fmt.Sprintf("strict: SigV4 from %s:%s or the %d --s3-credentials key(s); presigned links expire", simulator.DefaultAccessKey, simulator.DefaultSecretKey, len(cfg.S3Creds))
+	}
+	fmt.Fprintf(m.Out, "  fake S3    %s   (%s)\n", m.S3.URL(), s3mode)
+	fmt.Fprintf(m.Out, "  recordings POST %s/_admin/recordings {\"username\":\"...\"}   (webhook, S3 upload, e-mail; log: /_admin/deliveries)\n", base)
+	fmt.Fprintf(m.Out, "  data       %s\n", dataDesc)
+	accounts := m.Mock.Accounts()
+	for _, a := range accounts {
+		secret := "***"
+		if a == recmock.DefaultAccount() {
+			secret = a.Secret
+		}
+		fmt.Fprintf(m.Out, "  account    %s  apiKey %s  secret %s\n", a.Username, a.APIKey, secret)
+	}
+	if a := accounts[0]; a == recmock.DefaultAccount() {
+		fmt.Fprintf(m.Out, "Try: curl -u %s:%s %s/rest/recording/notifications   (Authorization: Basic %s)\n",
+			a.APIKey, a.Secret, base, base64.StdEncoding.EncodeToString([]byte(a.APIKey+":"+a.Secret)))
+	}
+	fmt.Fprintln(m.Out, "Ready; Ctrl-C stops.")
+}
 
 // Close shuts everything down, letting in-flight requests finish for up to 10 seconds.
 func (m *Main) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var errs []error
-	// Last started, first stopped: the HTTP server stops taking requests before the parts
-	// it uses go away.
-	for i := len(m.closers) - 1; i >= 0; i-- {
-		errs = append(errs, m.closers[i](ctx))
+	if m.Server == nil {
+		return nil
 	}
-	m.closers = nil
-	return errors.Join(errs...)
+	return m.Server.Close()
 }

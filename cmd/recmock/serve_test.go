@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/recmock/recmock/server"
 	"net/smtp"
 	"regexp"
 	"strings"
@@ -87,7 +88,7 @@ func TestServeWiresTheFakes(t *testing.T) {
 		t.Errorf("after reset the fake S3 holds %v", objs)
 	}
 	// The default bucket is back, so recordings of accounts without S3 settings still land.
-	if _, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(defaultBucket)}); err != nil {
+	if _, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(server.DefaultBucket)}); err != nil {
 		t.Errorf("default bucket after reset: %v", err)
 	}
 }
@@ -101,11 +102,11 @@ func TestServeStrictS3Credentials(t *testing.T) {
 	}
 	ctx := context.Background()
 	for key, secret := range map[string]string{"recmock": "recmock-secret", "AK": "SK-never-printed"} {
-		if _, err := m.S3.Client(key, secret).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(defaultBucket)}); err != nil {
+		if _, err := m.S3.Client(key, secret).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(server.DefaultBucket)}); err != nil {
 			t.Errorf("%s: %v", key, err)
 		}
 	}
-	if _, err := m.S3.Client("AK", "wrong").HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(defaultBucket)}); err == nil {
+	if _, err := m.S3.Client("AK", "wrong").HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(server.DefaultBucket)}); err == nil {
 		t.Error("a wrong secret passed strict mode")
 	}
 }

@@ -1,0 +1,240 @@
+// Package server assembles a whole recmock — the mock API, the SMTP sink, the fake S3 and the
+// event simulator, wired to each other — as `recmock serve` runs it. recmocktest runs the
+// same assembly inside a Go test.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/recmock/recmock"
+	fakes3 "github.com/recmock/recmock/fakes/s3"
+	"github.com/recmock/recmock/fakes/smtpsink"
+	"github.com/recmock/recmock/mock"
+	"github.com/recmock/recmock/simulator"
+)
+
+// DefaultBucket receives recordings of accounts without S3 settings.
+const DefaultBucket = "recmock-recordings"
+
+// Config configures a Server. The zero value runs everything in memory on free loopback ports.
+type Config struct {
+	// Addr serves the API, the admin API and the UI. Default "127.0.0.1:0".
+	Addr string
+	// SMTPAddr is the SMTP sink's address. Default "127.0.0.1:0".
+	SMTPAddr string
+	// S3Addr is the fake S3's address. Default "127.0.0.1:0".
+	S3Addr string
+	// DataDir keeps settings (settings.db) and S3 objects (s3.db) across restarts. Default
+	// "": in memory.
+	DataDir string
+	// Accounts may authenticate. Default recmock.DefaultAccount().
+	Accounts []recmock.Account
+	// S3Strict makes the fake S3 check SigV4 signatures against S3Credentials, plus the
+	// simulator's own key for DefaultBucket.
+	S3Strict bool
+	// S3Credentials maps access key IDs to secrets, for strict mode.
+	S3Credentials map[string]string
+	// JournalSize bounds the request journal. Default 1000.
+	JournalSize int
+	// MaxBodyBytes bounds request bodies. Default 1 MiB.
+	MaxBodyBytes int64
+	// UI serves the dashboard at "/". Default: none.
+	UI http.Handler
+
+	// Recording is the MP4 uploaded for simulated recordings. Default: the sample.
+	Recording []byte
+	// SMTPRelay sends notification e-mail through this host:port instead of the sink.
+	SMTPRelay string
+	// S3Endpoint uploads recordings to this S3-compatible URL instead of the fake S3.
+	S3Endpoint string
+	// PresignTTL is how long a retrievalUrl stays valid. Default 1h.
+	PresignTTL time.Duration
+	// WebhookTimeout bounds one webhook attempt, upload or SMTP session. Default 10s.
+	WebhookTimeout time.Duration
+	// WebhookRetries after the first attempt. Zero means the simulator's default (3);
+	// negative means none.
+	WebhookRetries int
+	// Rand seeds simulated events. Default: random.
+	Rand *rand.Rand
+
+	// Logger receives every part's logs, each tagged with its part. Default: discard.
+	Logger *slog.Logger
+}
+
+// Server is a running recmock. Its parts are exported for tests and for serve's startup lines.
+type Server struct {
+	Mock      *mock.Server
+	Sink      *smtpsink.Sink
+	S3        *fakes3.Server
+	Simulator *simulator.Simulator
+
+	http    *http.Server
+	addr    string
+	closers []func(context.Context) error
+}
+
+// Start starts every part and returns once all of them accept connections. On error,
+// whatever had started is closed again.
+func Start(cfg Config) (_ *Server, err error) {
+	s := &Server{}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	for _, a := range []*string{&cfg.Addr, &cfg.SMTPAddr, &cfg.S3Addr} {
+		if *a == "" {
+			*a = "127.0.0.1:0"
+		}
+	}
+	store := mock.NewMemoryStore()
+	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data dir: %w", err)
+		}
+		if store, err = mock.OpenBoltStore(filepath.Join(cfg.DataDir, "settings.db")); err != nil {
+			return nil, err
+		}
+	}
+	s.closers = append(s.closers, func(context.Context) error { return store.Close() })
+
+	if s.Sink, err = smtpsink.New(smtpsink.Config{Addr: cfg.SMTPAddr, Logger: cfg.Logger.With("part", "smtp")}); err != nil {
+		return nil, err
+	}
+	if err := s.Sink.Start(); err != nil {
+		return nil, fmt.Errorf("SMTP address: %w", err)
+	}
+	s.closers = append(s.closers, func(context.Context) error { return s.Sink.Close() })
+
+	if s.S3, err = fakes3.New(s3Config(cfg)); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, func(context.Context) error { return s.S3.Close() })
+	if err := s.S3.Start(); err != nil {
+		return nil, fmt.Errorf("S3 address: %w", err)
+	}
+
+	if s.Simulator, err = simulator.New(s.simulatorConfig(cfg)); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, func(context.Context) error { s.Simulator.Close(); return nil })
+
+	if s.Mock, err = mock.New(mock.Config{
+		Accounts:     cfg.Accounts,
+		Store:        store,
+		JournalSize:  cfg.JournalSize,
+		MaxBodyBytes: cfg.MaxBodyBytes,
+		Logger:       cfg.Logger,
+		UI:           cfg.UI,
+		Notifier:     s.Simulator,
+		Mounts: map[string]http.Handler{
+			"/_admin/emails":     s.Sink.Handler(),
+			"/_admin/objects":    s.S3.ObjectsHandler(),
+			"/_admin/deliveries": s.Simulator.Handler(),
+		},
+		OnReset: []func(context.Context) error{
+			func(context.Context) error { s.Sink.Reset(); return nil },
+			s.S3.Reset,
+			func(context.Context) error { s.Simulator.Reset(); return nil },
+		},
+	}); err != nil {
+		return nil, err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("API address: %w", err)
+	}
+	s.addr = ln.Addr().String()
+	s.http = &http.Server{
+		Handler:           s.Mock,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			cfg.Logger.Error("http server", "err", err)
+		}
+	}()
+	s.closers = append(s.closers, s.http.Shutdown)
+	return s, nil
+}
+
+// s3Config is the fake S3's configuration. The simulator uploads recordings of accounts
+// without S3 settings with its default credentials; strict mode must know them, as AWS
+// would know recmock's own account.
+func s3Config(cfg Config) fakes3.Config {
+	creds := maps.Clone(cfg.S3Credentials)
+	if cfg.S3Strict {
+		if creds == nil {
+			creds = map[string]string{}
+		}
+		creds[simulator.DefaultAccessKey] = simulator.DefaultSecretKey
+	}
+	c := fakes3.Config{
+		Addr:        cfg.S3Addr,
+		Strict:      cfg.S3Strict,
+		Credentials: creds,
+		Buckets:     []string{DefaultBucket},
+		Logger:      cfg.Logger.With("part", "s3"),
+	}
+	if cfg.DataDir != "" {
+		c.DataPath = filepath.Join(cfg.DataDir, "s3.db")
+	}
+	return c
+}
+
+// simulatorConfig aims the simulator at the sink and the fake S3, or at the relay and the
+// endpoint the configuration names.
+func (s *Server) simulatorConfig(cfg Config) simulator.Config {
+	sc := simulator.Config{
+		S3Endpoint:    s.S3.URL(),
+		DefaultBucket: DefaultBucket,
+		SMTPAddr:      s.Sink.Addr(),
+		PresignTTL:    cfg.PresignTTL,
+		Timeout:       cfg.WebhookTimeout,
+		Retries:       cfg.WebhookRetries,
+		Recording:     cfg.Recording,
+		Rand:          cfg.Rand,
+		Logger:        cfg.Logger.With("part", "simulator"),
+	}
+	if cfg.S3Endpoint != "" {
+		sc.S3Endpoint = cfg.S3Endpoint
+	}
+	if cfg.SMTPRelay != "" {
+		sc.SMTPAddr = cfg.SMTPRelay
+	}
+	return sc
+}
+
+// URL is the API's base URL, "http://127.0.0.1:port", without a trailing slash.
+func (s *Server) URL() string { return "http://" + s.addr }
+
+// Addr is the API's listening address.
+func (s *Server) Addr() string { return s.addr }
+
+// Close shuts everything down, last started first, letting in-flight requests finish for up
+// to 10 seconds. It is safe to call more than once.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var errs []error
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		errs = append(errs, s.closers[i](ctx))
+	}
+	s.closers = nil
+	return errors.Join(errs...)
+}
