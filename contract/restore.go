@@ -1,0 +1,229 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/recmock/recmock"
+)
+
+// snapshot is the account's settings as GET answered them before the run.
+type snapshot struct {
+	had  bool
+	raw  []byte // GET's body, byte for byte
+	data recmock.Settings
+	ex   []Exchange
+}
+
+// offBody is what an account that had no settings is left with: the API has no DELETE, and
+// notifications off with nothing else set is the state that can do no harm.
+const offBody = `{"notify":false}`
+
+// takeSnapshot reads the account's settings before any check runs. When they cannot be read,
+// or could not be put back exactly, writes are disabled: a run must never change what it
+// cannot restore.
+func (r *runner) takeSnapshot(ctx context.Context) {
+	res := &Result{ID: "snapshot"}
+	disable := func(format string, args ...any) {
+		if r.writes == "" {
+			r.writes = "writes disabled: " + r.scrub(fmt.Sprintf(format, args...))
+			r.log.Warn("contract: " + r.writes)
+		}
+	}
+	defer func() { r.snap.ex = res.Exchanges }()
+	got, err := r.do(ctx, res, Request{})
+	if err != nil {
+		disable("could not read the account's settings to restore them later: %v", err)
+		return
+	}
+	switch statusOf(got.Body) {
+	case recmock.StatusSuccess:
+	case recmock.StatusFailed:
+		if got.Status >= 500 {
+			disable("GET answered HTTP %d, so whether the account has settings is unknown", got.Status)
+			return
+		}
+		r.log.Info("contract: the account has no settings before the run")
+		return
+	case recmock.StatusUnauthorized:
+		disable("the credentials were refused (status -1): check --basic and --header")
+		return
+	default:
+		disable("GET answered HTTP %d without the envelope, so the settings could not be saved", got.Status)
+		return
+	}
+	data, err := restorable(got.Body)
+	if err != nil {
+		disable("%v", err)
+		return
+	}
+	r.snap = snapshot{had: true, raw: got.Body, data: data}
+	r.exists = true
+	if data.S3 != nil {
+		r.secrets = append(r.secrets, data.S3.SecretAccessKey)
+	}
+	r.log.Info("contract: saved the account's settings to restore them after the run")
+}
+
+// restorable decodes GET's data, refusing what a PUT could not reproduce exactly.
+func restorable(body []byte) (recmock.Settings, error) {
+	var env struct {
+		Content struct {
+			Data json.RawMessage `json:"data"`
+		} `json:"content"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil || len(env.Content.Data) == 0 {
+		return recmock.Settings{}, fmt.Errorf("GET answered status 1 without data, so the settings could not be saved")
+	}
+	dec := json.NewDecoder(bytes.NewReader(env.Content.Data))
+	dec.DisallowUnknownFields()
+	var s recmock.Settings
+	if err := dec.Decode(&s); err != nil {
+		return recmock.Settings{}, fmt.Errorf("the settings GET answered could not be restored by PUT: %v", err)
+	}
+	if s.S3 != nil && strings.Trim(s.S3.SecretAccessKey, "*") == "" {
+		return recmock.Settings{}, fmt.Errorf("GET answers the S3 secret masked, and restoring it would overwrite the real one")
+	}
+	return s, nil
+}
+
+// putBody is the POST or PUT body that recreates s: the S3 fields flat again, the addresses
+// joined with commas, which the API splits back into the same list.
+func putBody(s recmock.Settings) string {
+	in := struct {
+		Notify            bool   `json:"notify"`
+		URL               string `json:"url,omitempty"`
+		Email             string `json:"email,omitempty"`
+		S3Arn             string `json:"s3Arn,omitempty"`
+		S3AccessKeyID     string `json:"s3AccessKeyId,omitempty"`
+		S3SecretAccessKey string `json:"s3SecretAccessKey,omitempty"`
+	}{Notify: s.Notify, URL: s.URL, Email: strings.Join(s.Email, ",")}
+	if s.S3 != nil {
+		in.S3Arn, in.S3AccessKeyID, in.S3SecretAccessKey = s.S3.ARN, s.S3.AccessKeyID, s.S3.SecretAccessKey
+	}
+	b, _ := json.Marshal(in)
+	return string(b)
+}
+
+// restore puts the settings back as they were and checks that GET answers them byte for byte
+// as before. It runs on a context of its own, so a cancelled run still restores.
+func (r *runner) restore(parent context.Context) *Restore {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), r.restoreTimeout)
+	defer cancel()
+	// The checks are over: whatever blocked writes must not block putting things back.
+	r.writes = ""
+	rs := &Restore{HadSettings: r.snap.had, Before: r.maskBody(r.snap.raw)}
+	res := &Result{ID: "restore"}
+	defer func() { rs.Exchanges = append(append([]Exchange{}, r.snap.ex...), res.Exchanges...) }()
+	// Nothing to put back when the writes left no trace (all refused, say): look first.
+	if cur, err := r.do(ctx, res, Request{}); err == nil {
+		switch {
+		case r.snap.had && bytes.Equal(cur.Body, r.snap.raw):
+			rs.OK, rs.After = true, rs.Before
+			rs.Message = "settings unchanged: GET answers exactly what it answered before the run"
+			r.log.Info("contract: " + rs.Message)
+			return rs
+		case !r.snap.had && statusOf(cur.Body) == recmock.StatusFailed && cur.Status < 500:
+			rs.OK, rs.After = true, r.maskBody(cur.Body)
+			rs.Message = "the account still has no settings, as before the run"
+			r.log.Info("contract: " + rs.Message)
+			return rs
+		}
+	}
+	body := offBody
+	if r.snap.had {
+		body = putBody(r.snap.data)
+	}
+	r.log.Info("contract: restoring the account's settings")
+	put, err := r.do(ctx, res, Request{Method: http.MethodPut, Body: body})
+	// A deployment that honoured a DELETE (decision.method-405) has no settings to PUT over.
+	if err == nil && statusOf(put.Body) != recmock.StatusSuccess {
+		put, err = r.do(ctx, res, Request{Method: http.MethodPost, Body: body})
+	}
+	if err == nil && statusOf(put.Body) != recmock.StatusSuccess {
+		err = fmt.Errorf("PUT and POST answered HTTP %d: %s", put.Status, r.maskBody(put.Body))
+	}
+	var after *Response
+	if err == nil {
+		after, err = r.do(ctx, res, Request{})
+	}
+	if err != nil {
+		rs.Message = fmt.Sprintf("COULD NOT RESTORE the account's settings: %v.\nThey were, before the run:\n%s\nPut them back by hand.", r.scrub(err.Error()), orNone(rs.Before))
+		r.log.Error("contract: " + firstLine(rs.Message))
+		return rs
+	}
+	rs.After = r.maskBody(after.Body)
+	if !r.snap.had {
+		got, derr := settingsOf(after.Body)
+		want := recmock.Settings{Username: got.Username, Email: []string{}}
+		rs.OK = derr == nil && cmp.Equal(want, got)
+		rs.Message = "the account had no settings before the run, and the API has no DELETE: it is left with {\"notify\":false} (notifications off; no url, e-mail or S3 settings)"
+		if !rs.OK {
+			rs.Diff = cmp.Diff(want, got)
+			rs.Message = "COULD NOT RESTORE: the account had no settings before the run; it should be left with {\"notify\":false}, but GET answers:\n" + rs.After
+		}
+		r.log.Warn("contract: " + firstLine(rs.Message))
+		return rs
+	}
+	if bytes.Equal(after.Body, r.snap.raw) {
+		rs.OK = true
+		rs.Message = "settings restored: GET answers exactly what it answered before the run"
+		r.log.Info("contract: " + rs.Message)
+		return rs
+	}
+	rs.Diff = cmp.Diff(rs.Before, rs.After)
+	if rs.Diff == "" {
+		rs.Diff = "(they differ only in masked values, such as s3SecretAccessKey)"
+	}
+	rs.Message = fmt.Sprintf("COULD NOT RESTORE the account's settings exactly: GET answers something else than before the run.\nBefore:\n%s\nNow:\n%s", rs.Before, rs.After)
+	r.log.Error("contract: " + firstLine(rs.Message))
+	return rs
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(no settings)"
+	}
+	return s
+}
+
+// statusOf returns an envelope's status, or a value no envelope has when body is not one.
+func statusOf(body []byte) int {
+	var env struct {
+		Status json.RawMessage `json:"status"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return -99
+	}
+	switch string(env.Status) {
+	case "1":
+		return recmock.StatusSuccess
+	case "0":
+		return recmock.StatusFailed
+	case "-1":
+		return recmock.StatusUnauthorized
+	}
+	return -99
+}
+
+// settingsOf decodes a success envelope's data.
+func settingsOf(body []byte) (recmock.Settings, error) {
+	var env struct {
+		Content struct {
+			Data *recmock.Settings `json:"data"`
+		} `json:"content"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return recmock.Settings{}, err
+	}
+	if env.Content.Data == nil {
+		return recmock.Settings{}, fmt.Errorf("no data")
+	}
+	return *env.Content.Data, nil
+}

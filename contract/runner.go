@@ -1,0 +1,246 @@
+package contract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/recmock/recmock"
+)
+
+// Errors Run returns, matched with errors.Is.
+var (
+	// ErrConfig is wrapped by the errors of a Config that cannot run (a malformed BaseURL).
+	ErrConfig = errors.New("contract: bad configuration")
+	// ErrNoChecks means Config.Run and Config.Skip left no check to run.
+	ErrNoChecks = errors.New("contract: no check selected")
+	// ErrRestore means writes were sent and the account's settings could not be put back as
+	// they were; Report.Restore says what was left.
+	ErrRestore = errors.New("contract: settings not restored")
+	// ErrInterrupted means the context was cancelled before every check had run; it wraps
+	// the context's error.
+	ErrInterrupted = errors.New("contract: interrupted")
+)
+
+// Config configures a run. The zero value runs nothing useful but is valid: set BaseURL for
+// the API checks, WebhookURL for the webhook checks.
+type Config struct {
+	// BaseURL is the deployment's base URL, "http://host:port" with an optional path prefix;
+	// requests go to BaseURL + APIPath. A trailing slash is ignored.
+	BaseURL string
+	// WebhookURL is the receiver the webhook checks POST events to.
+	WebhookURL string
+	// APIKey and Secret are sent with HTTP Basic when APIKey is set.
+	APIKey, Secret string
+	// Header is added to every request that carries credentials: cookies or tokens that a
+	// real deployment needs. Its values are masked in reports and traces.
+	Header http.Header
+	// Username is the username data must name; empty accepts any non-empty one.
+	Username string
+	// AllowWrites lets checks POST and PUT. Without it only GET reaches the account.
+	AllowWrites bool
+	// Run selects the checks whose ID it matches; nil selects all. Skip then deselects those
+	// it matches; nil deselects none. Deselected checks are not in the report.
+	Run, Skip *regexp.Regexp
+	// Timeout bounds each request. Default: 10s.
+	Timeout time.Duration
+	// RestoreTimeout bounds restoring the settings, which runs even after ctx is cancelled.
+	// Default: 30s.
+	RestoreTimeout time.Duration
+	// HTTPClient sends the requests. Default: a client of its own that keeps connections
+	// alive and does not follow redirects, so a redirect to a login page is seen as such.
+	HTTPClient *http.Client
+	// Validator checks answers against openapi.yaml. Default: one for recmock.LoadSpec().
+	Validator *recmock.Validator
+	// Now is the clock for durations and timestamps. Default: time.Now.
+	Now func() time.Time
+	// Logger receives the snapshot and restore steps, and warnings. Default: discard.
+	Logger *slog.Logger
+	// Trace, when set, receives every exchange as it happens, secrets masked (--verbose).
+	Trace io.Writer
+}
+
+// runner is one run's state. Nothing in it outlives Run.
+type runner struct {
+	cfg            Config
+	base           string // BaseURL without its trailing slash; "" when unset
+	hc             *http.Client
+	v              *recmock.Validator
+	now            func() time.Time
+	log            *slog.Logger
+	timeout        time.Duration
+	restoreTimeout time.Duration
+	secrets        []string        // scrubbed from every text a report shows
+	masked         map[string]bool // canonical header names whose values are masked
+
+	// writes is "" when checks may write, else why they may not.
+	writes string
+	// dirty is set before the first request that could change the account is sent.
+	dirty bool
+	// exists is whether the account has settings now, as far as the run knows.
+	exists bool
+	snap   snapshot
+}
+
+// Run runs the checks that cfg selects, in order, and reports on each. With writes allowed it
+// saves the account's settings first and, once anything was written, restores them before
+// returning, whatever happened: a check's failure or panic, or ctx's cancellation. The error
+// is ErrNoChecks, ErrInterrupted or ErrRestore (wrapped), or a configuration error; the report
+// is complete in every case but a configuration error.
+func Run(ctx context.Context, cfg Config, checks []Check) (Report, error) {
+	r, err := newRunner(cfg)
+	if err != nil {
+		return Report{}, err
+	}
+	return r.run(ctx, checks)
+}
+
+func newRunner(cfg Config) (*runner, error) {
+	r := &runner{cfg: cfg, hc: cfg.HTTPClient, v: cfg.Validator, now: cfg.Now, log: cfg.Logger,
+		timeout: cfg.Timeout, restoreTimeout: cfg.RestoreTimeout}
+	if cfg.BaseURL != "" {
+		u, err := url.Parse(cfg.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("%w: base URL %q: want an absolute http:// or https:// URL without query or fragment", ErrConfig, cfg.BaseURL)
+		}
+		r.base = strings.TrimRight(cfg.BaseURL, "/")
+	}
+	if r.v == nil {
+		doc, err := recmock.LoadSpec()
+		if err != nil {
+			return nil, err
+		}
+		if r.v, err = recmock.NewValidator(doc); err != nil {
+			return nil, err
+		}
+	}
+	if r.hc == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 4
+		r.hc = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if r.timeout <= 0 {
+		r.timeout = 10 * time.Second
+	}
+	if r.restoreTimeout <= 0 {
+		r.restoreTimeout = 30 * time.Second
+	}
+	r.masked = map[string]bool{}
+	for _, h := range []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"} {
+		r.masked[h] = true
+	}
+	for k, vs := range cfg.Header {
+		r.masked[http.CanonicalHeaderKey(k)] = true
+		r.secrets = append(r.secrets, vs...)
+	}
+	r.secrets = append(r.secrets, cfg.Secret)
+	if !cfg.AllowWrites {
+		r.writes = "needs --allow-writes"
+	}
+	return r, nil
+}
+
+// Select returns the checks whose ID run matches (nil matches all) and skip does not (nil
+// matches none), in order.
+func Select(checks []Check, run, skip *regexp.Regexp) []Check {
+	var out []Check
+	for _, c := range checks {
+		if (run == nil || run.MatchString(c.ID)) && (skip == nil || !skip.MatchString(c.ID)) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (r *runner) run(ctx context.Context, checks []Check) (rep Report, err error) {
+	selected := Select(checks, r.cfg.Run, r.cfg.Skip)
+	if len(selected) == 0 {
+		return Report{}, ErrNoChecks
+	}
+	rep = Report{Target: r.base, Writes: r.cfg.AllowWrites, Started: r.now()}
+	if rep.Target == "" {
+		rep.Target = r.cfg.WebhookURL
+	}
+	if r.base != "" {
+		r.takeSnapshot(ctx)
+		if r.cfg.AllowWrites {
+			rep.WritesDisabled = r.writes
+		}
+	}
+	// The restore runs after anything that ends the loop, a panic that escaped a check's
+	// own recover included; the panic then goes on once the account is safe.
+	defer func() {
+		p := recover()
+		if r.dirty {
+			rep.Restore = r.restore(ctx)
+			if !rep.Restore.OK {
+				err = errors.Join(err, fmt.Errorf("%w: %s", ErrRestore, firstLine(rep.Restore.Message)))
+			}
+		}
+		rep.Duration = r.now().Sub(rep.Started)
+		if p != nil {
+			panic(p)
+		}
+	}()
+	for _, c := range selected {
+		if ctx.Err() != nil {
+			rep.Results = append(rep.Results, Result{ID: c.ID, Question: c.Question, Status: StatusSkip,
+				Message: fmt.Sprintf("not run: interrupted (%v)", context.Cause(ctx))})
+			continue
+		}
+		if c.Writes && r.writes != "" {
+			rep.Results = append(rep.Results, Result{ID: c.ID, Question: c.Question, Status: StatusSkip, Message: r.writes})
+			continue
+		}
+		rep.Results = append(rep.Results, r.runCheck(ctx, c))
+	}
+	if ctx.Err() != nil {
+		err = fmt.Errorf("%w: %w", ErrInterrupted, context.Cause(ctx))
+	}
+	return rep, err
+}
+
+// runCheck runs one check, turning a panic into its failure so the run, and the restore,
+// go on.
+func (r *runner) runCheck(ctx context.Context, c Check) (res Result) {
+	res = Result{ID: c.ID, Question: c.Question, Status: StatusPass}
+	start := r.now()
+	t := &T{ctx: ctx, r: r, res: &res}
+	func() {
+		defer func() {
+			p := recover()
+			if _, ok := p.(stop); ok || p == nil {
+				return
+			}
+			t.Errorf("panic: %v\n%s", p, debug.Stack())
+		}()
+		if c.Run == nil {
+			t.Fatalf("check has no Run function")
+		}
+		c.Run(t)
+	}()
+	res.Duration = r.now().Sub(start)
+	if res.Status == StatusFail && ctx.Err() != nil {
+		res.Message += fmt.Sprintf("\ninterrupted (%v)", context.Cause(ctx))
+	}
+	return res
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
