@@ -88,7 +88,7 @@ settings could not be restored, 2 on bad flags.
 
 Flags:
 `)
-		fs.PrintDefaults()
+		printFlags(fs.Output(), fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
@@ -125,7 +125,7 @@ Exit status: 0 when no selected check fails, 1 when one fails, 2 on bad flags.
 
 Flags:
 `)
-		fs.PrintDefaults()
+		printFlags(fs.Output(), fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)

@@ -69,7 +69,7 @@ reached), 2 for bad flags.
 
 Flags:
 `)
-	fs.PrintDefaults()
+	printFlags(fs.Output(), fs)
 }
 
 func simulateFlags(stderr io.Writer, now time.Time) (*flag.FlagSet, *simulateOpts) {
