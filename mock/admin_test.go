@@ -375,3 +375,19 @@ func TestJournalRedactsEverySecretForm(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminReadsAnyBodyAsJSON: curl -d sends application/x-www-form-urlencoded; the admin
+// API takes it as JSON, while the vendor API keeps refusing it.
+func TestAdminReadsAnyBodyAsJSON(t *testing.T) {
+	c := newClient(t, mock.Config{})
+	form := "application/x-www-form-urlencoded"
+	if res := c.do(req{Method: "POST", Path: "/_admin/faults", Body: `{"path":"/nowhere","status":503}`, ContentType: form}); res.Status != 201 {
+		t.Errorf("admin fault with a form content type: %d %s", res.Status, res.Body)
+	}
+	if res := c.do(req{Method: "PUT", Path: "/_admin/settings/temasys", Body: `{"notify":true}`, ContentType: "text/plain"}); res.Status != 200 {
+		t.Errorf("admin settings with text/plain: %d %s", res.Status, res.Body)
+	}
+	if res := c.do(req{Method: "POST", Body: `{"notify":true}`, ContentType: form}); res.Status != 415 {
+		t.Errorf("vendor API with a form content type: %d, want 415", res.Status)
+	}
+}

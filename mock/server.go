@@ -229,6 +229,11 @@ func (s *Server) pipeline(w http.ResponseWriter, r *http.Request, c *call) error
 		c.entry.Username = acct.Username
 	}
 	if route.HasBody() {
+		if c.entry == nil && r.Header.Get("Content-Type") != "" {
+			// The admin API reads every body as JSON, so a bare curl -d works; the vendor's
+			// API keeps its 415.
+			r.Header.Set("Content-Type", "application/json")
+		}
 		body, err := s.readBody(w, r)
 		if c.entry != nil && body != nil {
 			c.entry.RequestBody = excerpt(redact(body), 4<<10)
