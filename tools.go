@@ -9,6 +9,7 @@ import (
 	_ "github.com/aws/aws-sdk-go-v2/credentials"
 	_ "github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	_ "github.com/aws/aws-sdk-go-v2/service/s3"
+	_ "github.com/chromedp/chromedp"
 	_ "github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/mail"
 	_ "github.com/emersion/go-sasl"
@@ -21,6 +22,5 @@ import (
 	_ "github.com/johannesboyne/gofakes3/backend/s3bolt"
 	_ "github.com/johannesboyne/gofakes3/backend/s3mem"
 	_ "go.etcd.io/bbolt"
-	_ "github.com/chromedp/chromedp"
 	_ "golang.org/x/term"
 )
