@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/dashboard"
 	"github.com/recmock/recmock/server"
 	"github.com/recmock/recmock/simulator"
 )
@@ -174,6 +175,7 @@ func (m *Main) Run(ctx context.Context) error {
 		S3Credentials:  cfg.S3Creds,
 		JournalSize:    cfg.JournalSize,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
+		UI:             dashboard.Handler(),
 		SMTPRelay:      cfg.SMTPRelay,
 		S3Endpoint:     cfg.S3Endpoint,
 		PresignTTL:     cfg.PresignTTL,
@@ -213,6 +215,7 @@ func (m *Main) printStartup() {
 	fmt.Fprintf(m.Out, "recmock %s\n", recmock.Version())
 	fmt.Fprintf(m.Out, "  API        %s/rest/recording/notifications\n", base)
 	fmt.Fprintf(m.Out, "  admin API  %s/_admin/\n", base)
+	fmt.Fprintf(m.Out, "  dashboard  %s/\n", base)
 	fmt.Fprintf(m.Out, "  SMTP sink  %s   (captured mail: %s/_admin/emails)\n", m.Sink.Addr(), base)
 	s3mode := "any credentials; buckets are created on first write"
 	if cfg.S3Strict {

@@ -1,0 +1,78 @@
+// The admin API, as the dashboard calls it.
+
+// APIError is a failure envelope ({"status":0,"content":{"message","errors"}}) or a network
+// failure (status 0).
+export class APIError extends Error {
+  constructor(status, message, fields) {
+    super(message);
+    this.name = 'APIError';
+    this.status = status;
+    this.fields = fields || [];
+  }
+}
+
+// call sends a request to the admin API and returns {data, text}; any answer but 2xx throws an
+// APIError with the envelope's message and field errors.
+export async function call(method, path, body) {
+  const init = {method, cache: 'no-store', headers: {Accept: 'application/json'}};
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (e) {
+    throw new APIError(0, `recmock is not reachable (${e.message})`);
+  }
+  const text = await res.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: the message below says what came back
+  }
+  if (!res.ok) {
+    const c = (data && data.content) || {};
+    throw new APIError(res.status, c.message || `HTTP ${res.status} ${res.statusText}`, c.errors);
+  }
+  return {data, text};
+}
+
+// showErrors puts each field error next to its field, and in the form's alert the errors of
+// no field (or the message, or summary when every error found its field). fieldFor(name)
+// returns the input for an API field name, or null. It returns the first input that got an
+// error, to focus.
+export function showErrors(form, err, fieldFor, alertEl, summary) {
+  clearErrors(form, alertEl);
+  const rest = [];
+  let first = null;
+  for (const f of err.fields) {
+    const name = String(f.field).split(/[.[]/)[0];
+    const input = fieldFor(name);
+    const out = input && document.getElementById(`${input.id}-err`);
+    if (!out) {
+      rest.push(f.field ? `${f.field}: ${f.message}` : f.message);
+      continue;
+    }
+    input.setAttribute('aria-invalid', 'true');
+    out.textContent = out.hidden ? f.message : `${out.textContent}; ${f.message}`;
+    out.hidden = false;
+    first = first || input;
+  }
+  if (!err.fields.length) alertEl.textContent = err.message;
+  else if (rest.length) alertEl.textContent = rest.join('; ');
+  else alertEl.textContent = summary;
+  alertEl.hidden = false;
+  return first;
+}
+
+export function clearErrors(form, alertEl) {
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  for (const el of form.querySelectorAll('.field-error')) {
+    el.hidden = true;
+    el.textContent = '';
+  }
+  alertEl.hidden = true;
+  alertEl.textContent = '';
+}
