@@ -3,7 +3,6 @@ package recmock
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -26,12 +25,70 @@ func (l S3Location) Key(name string) string {
 	return l.Prefix + "/" + name
 }
 
-var (
-	partitionRE = regexp.MustCompile(`^aws(-[a-z]+)*$`)
-	regionRE    = regexp.MustCompile(`^[a-z0-9-]*$`)
-	accountRE   = regexp.MustCompile(`^[0-9]*$`)
-	bucketRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$`)
-)
+// The ARN's parts are checked with byte loops: this runs on every POST and PUT. Each loop
+// says which pattern it stands for.
+
+// isPartition matches ^aws(-[a-z]+)*$.
+func isPartition(s string) bool {
+	s, ok := strings.CutPrefix(s, "aws")
+	if !ok {
+		return false
+	}
+	for s != "" {
+		if s[0] != '-' {
+			return false
+		}
+		n := 1
+		for n < len(s) && isLower(s[n]) {
+			n++
+		}
+		if n == 1 {
+			return false
+		}
+		s = s[n:]
+	}
+	return true
+}
+
+// isRegion matches ^[a-z0-9-]*$.
+func isRegion(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isLower(c) && !isDigit(c) && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// isAccount matches ^[0-9]*$.
+func isAccount(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// isBucketName matches ^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$.
+func isBucketName(s string) bool {
+	if len(s) < 3 || len(s) > 63 {
+		return false
+	}
+	first, last := s[0], s[len(s)-1]
+	if !isLower(first) && !isDigit(first) || !isLower(last) && !isDigit(last) {
+		return false
+	}
+	for i := 1; i < len(s)-1; i++ {
+		if c := s[i]; !isLower(c) && !isDigit(c) && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // ParseS3ARN parses arn:{partition}:s3:{region}:{account-id}:{bucket}[/{key-prefix}].
 //
@@ -45,13 +102,13 @@ func ParseS3ARN(s string) (S3Location, error) {
 		return S3Location{}, fmt.Errorf("%q is not an ARN: want arn:{partition}:s3:{region}:{account-id}:{bucket}[/{key-prefix}]", s)
 	}
 	switch {
-	case !partitionRE.MatchString(a.Partition):
+	case !isPartition(a.Partition):
 		return S3Location{}, fmt.Errorf("partition %q is not an AWS partition such as aws or aws-cn", a.Partition)
 	case a.Service != "s3":
 		return S3Location{}, fmt.Errorf("service %q is not s3", a.Service)
-	case !regionRE.MatchString(a.Region):
+	case !isRegion(a.Region):
 		return S3Location{}, fmt.Errorf("region %q may hold only lower-case letters, digits and hyphens", a.Region)
-	case !accountRE.MatchString(a.AccountID):
+	case !isAccount(a.AccountID):
 		return S3Location{}, fmt.Errorf("account ID %q may hold only digits", a.AccountID)
 	}
 	bucket, prefix, _ := strings.Cut(a.Resource, "/")
@@ -73,7 +130,7 @@ func checkBucket(b string) string {
 		return "is empty: the ARN must name a bucket"
 	case len(b) < 3 || len(b) > 63:
 		return "must be 3 to 63 characters long"
-	case !bucketRE.MatchString(b):
+	case !isBucketName(b):
 		return "may hold only lower-case letters, digits, dots, hyphens and underscores, and must start and end with a letter or digit"
 	case strings.Contains(b, ".."):
 		return "must not contain two dots in a row"

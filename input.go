@@ -51,6 +51,57 @@ func DecodeSettingsInput(body []byte) (SettingsInput, error) {
 	return in, nil
 }
 
+// SettingsInputFromJSON is DecodeSettingsInput(b.Raw) for a body Validator.ValidateRequestJSON
+// has checked against NotificationSettingsInput: the same result, without decoding the body a
+// second time. Whatever it cannot take from b.Value with certainty (duplicate or unknown
+// names, escaped strings, a notify other than true, false, 1 or 0, data after the object) it
+// leaves to DecodeSettingsInput, errors included.
+func SettingsInputFromJSON(b JSONBody) (SettingsInput, error) {
+	m, ok := b.Value.(map[string]any)
+	if !b.plain || !ok || !onlySpace(b.Raw[b.end:]) {
+		return DecodeSettingsInput(b.Raw)
+	}
+	var in SettingsInput
+	for k, v := range m {
+		var dst **string
+		switch k {
+		case "notify":
+			var n Notify
+			switch x := v.(type) {
+			case bool:
+				n = Notify(x)
+			case json.Number:
+				if x != "1" && x != "0" {
+					return DecodeSettingsInput(b.Raw)
+				}
+				n = x == "1"
+			default:
+				return DecodeSettingsInput(b.Raw)
+			}
+			in.Notify = &n
+			continue
+		case "url":
+			dst = &in.URL
+		case "email":
+			dst = &in.Email
+		case "s3Arn":
+			dst = &in.S3Arn
+		case "s3AccessKeyId":
+			dst = &in.S3AccessKeyID
+		case "s3SecretAccessKey":
+			dst = &in.S3SecretAccessKey
+		default:
+			return DecodeSettingsInput(b.Raw)
+		}
+		s, ok := v.(string)
+		if !ok {
+			return DecodeSettingsInput(b.Raw)
+		}
+		*dst = &s
+	}
+	return in, nil
+}
+
 // DecodeJSON decodes body into v strictly: exactly one JSON value, no unknown fields. Errors
 // are an *Error of CodeInvalid naming the field and the rule.
 func DecodeJSON(body []byte, v any) error {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -24,6 +25,14 @@ import (
 type Validator struct {
 	doc    *openapi3.T
 	router routers.Router
+	// static holds the router's answer for each documented path without parameters and
+	// each method it has there, by path and method: what FindRoute answers for them.
+	static map[string]map[string]*Route
+	// checks confirm valid bodies without VisitJSON, by schema (see schemaCheck).
+	checks map[*openapi3.Schema]*schemaCheck
+	// own: bodies are validated by the Validator's own path (decode once, then the check or
+	// VisitJSON), which follows openapi3filter for OpenAPI 3.0 documents only.
+	own    bool
 	reqOpt *openapi3filter.Options
 	resOpt *openapi3filter.Options
 }
@@ -57,9 +66,12 @@ func NewValidator(doc *openapi3.T) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recmock: route openapi.yaml: %w", err)
 	}
-	return &Validator{
+	v := &Validator{
 		doc:    &d,
 		router: router,
+		static: map[string]map[string]*Route{},
+		checks: map[*openapi3.Schema]*schemaCheck{},
+		own:    !d.IsOpenAPI31OrLater(),
 		reqOpt: &openapi3filter.Options{
 			MultiError: true,
 			// Authentication is the server's own business; the document only declares it.
@@ -67,7 +79,53 @@ func NewValidator(doc *openapi3.T) (*Validator, error) {
 			SkipSettingDefaults: true,
 		},
 		resOpt: &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true},
-	}, nil
+	}
+	// Every JSON body schema of the document gets its check, where one can be built.
+	addCheck := func(content openapi3.Content) {
+		for _, mt := range content {
+			if mt != nil && mt.Schema != nil && mt.Schema.Value != nil {
+				if _, done := v.checks[mt.Schema.Value]; !done {
+					v.checks[mt.Schema.Value] = compileChecks(mt.Schema.Value)
+				}
+			}
+		}
+	}
+	for _, item := range d.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				addCheck(op.RequestBody.Value.Content)
+			}
+			if op.Responses != nil {
+				for _, r := range op.Responses.Map() {
+					if r.Value != nil {
+						addCheck(r.Value.Content)
+					}
+				}
+			}
+		}
+	}
+	// The router tries each path's pattern in turn on every request. Its answers for the
+	// paths without parameters are asked once here, so that requests to them (the
+	// notifications API is one) take a map lookup. The router matches on the method and the
+	// escaped path only, so the answer cannot differ.
+	for _, path := range d.Paths.InMatchingOrder() {
+		if strings.ContainsAny(path, "{}") {
+			continue
+		}
+		for m := range d.Paths.Value(path).Operations() {
+			probe := &http.Request{Method: m, URL: &url.URL{Path: path}, Header: http.Header{}}
+			route, params, err := router.FindRoute(probe)
+			if err != nil || route.Operation == nil {
+				continue
+			}
+			escaped := probe.URL.EscapedPath()
+			if v.static[escaped] == nil {
+				v.static[escaped] = map[string]*Route{}
+			}
+			v.static[escaped][m] = &Route{route: route, params: params}
+		}
+	}
+	return v, nil
 }
 
 // Doc returns the document the validator checks against.
@@ -80,6 +138,9 @@ var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.Met
 // paths and a CodeMethodNotAllowed error, listing the allowed methods, for a known path asked
 // with a method it does not have.
 func (v *Validator) FindRoute(r *http.Request) (*Route, error) {
+	if route := v.static[r.URL.EscapedPath()][r.Method]; route != nil {
+		return route, nil // shared: a Route is read-only
+	}
 	route, params, err := v.router.FindRoute(r)
 	if err == nil {
 		return &Route{route: route, params: params}, nil
@@ -108,6 +169,83 @@ func (v *Validator) Allowed(r *http.Request) []string {
 // request body already read (it may be nil). The error is a CodeInvalid *Error naming each
 // field and rule.
 func (v *Validator) ValidateRequest(ctx context.Context, r *http.Request, route *Route, body []byte) error {
+	_, err := v.ValidateRequestJSON(ctx, r, route, body)
+	return err
+}
+
+// ValidateRequestJSON is ValidateRequest that also returns the body as the schema saw it, so
+// that a caller reads its fields without decoding the body a second time (see
+// SettingsInputFromJSON). The JSONBody's Value is nil when the operation takes no body or the
+// body is empty.
+func (v *Validator) ValidateRequestJSON(ctx context.Context, r *http.Request, route *Route, body []byte) (JSONBody, error) {
+	op := route.route.Operation
+	if v.own && !route.HasParams() {
+		// Without parameters, kin-openapi checks only the security requirements, which
+		// NoopAuthenticationFunc passes (the server authenticates), and the body.
+		if op.RequestBody == nil {
+			return JSONBody{Raw: body}, nil
+		}
+		if jb, schema, ok := v.requestJSON(r, op.RequestBody.Value, body); ok {
+			// The options openapi3filter.ValidateRequestBody passes for reqOpt.
+			if err := v.visitJSON(schema, jb.Value, openapi3.VisitAsRequest(), openapi3.MultiErrors()); err != nil {
+				return JSONBody{Raw: body}, Invalid(fieldErrors(err, "")...)
+			}
+			return jb, nil
+		}
+	}
+	if err := v.validateRequest(ctx, r, route, body); err != nil {
+		return JSONBody{Raw: body}, err
+	}
+	if len(body) == 0 {
+		return JSONBody{Raw: body}, nil
+	}
+	jb, err := decodeJSONValue(body)
+	if err != nil {
+		// Valid for the document but not JSON: a body the operation does not read as JSON.
+		return JSONBody{Raw: body}, nil
+	}
+	return jb, nil
+}
+
+// visitJSON is schema.VisitJSON(value, opts...), which the schema's check spares when it
+// can confirm the value is valid. The options passed here only shape the errors (or apply
+// to readOnly and writeOnly properties, which no checked schema has).
+func (v *Validator) visitJSON(schema *openapi3.Schema, value any, opts ...openapi3.SchemaValidationOption) error {
+	if c := v.checks[schema]; c != nil && c.check(value) == valid {
+		return nil
+	}
+	return schema.VisitJSON(value, opts...)
+}
+
+// requestJSON decodes a JSON body the way openapi3filter.ValidateRequestBody would before
+// visiting its schema, and returns that schema. ok is false where ValidateRequestBody would do
+// anything else (an empty body, another media type, a body that is not JSON), for it to run
+// instead and answer exactly as it does.
+func (v *Validator) requestJSON(r *http.Request, rb *openapi3.RequestBody, body []byte) (JSONBody, *openapi3.Schema, bool) {
+	if len(body) == 0 || rb == nil || len(rb.Content) == 0 {
+		return JSONBody{}, nil, false
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		ct = "application/json" // as validateRequest sets it
+	}
+	mt := rb.Content.Get(ct)
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+		return JSONBody{}, nil, false
+	}
+	mediaType, _, _ := strings.Cut(ct, ";")
+	if !strings.EqualFold(strings.TrimSpace(mediaType), "application/json") {
+		return JSONBody{}, nil, false
+	}
+	jb, err := decodeJSONValue(body)
+	if err != nil {
+		return JSONBody{}, nil, false
+	}
+	return jb, mt.Schema.Value, true
+}
+
+// validateRequest runs openapi3filter.ValidateRequest on a copy of r carrying body.
+func (v *Validator) validateRequest(ctx context.Context, r *http.Request, route *Route, body []byte) error {
 	req := r.Clone(ctx)
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	req.ContentLength = int64(len(body))
@@ -129,6 +267,62 @@ func (v *Validator) ValidateRequest(ctx context.Context, r *http.Request, route 
 // ValidateResponse checks a response's status, headers and body against the route's
 // operation. Fields are named from the response body's root, e.g. "content.data.email".
 func (v *Validator) ValidateResponse(ctx context.Context, r *http.Request, route *Route, status int, header http.Header, body []byte) error {
+	_, err := v.ValidateResponseJSON(ctx, r, route, status, header, body)
+	return err
+}
+
+// ValidateResponseJSON is ValidateResponse that also returns the body as the schema saw it,
+// when it was read as JSON (its Value is nil otherwise).
+func (v *Validator) ValidateResponseJSON(ctx context.Context, r *http.Request, route *Route, status int, header http.Header, body []byte) (JSONBody, error) {
+	if schema, ok := v.responseSchema(r, route, status, header); ok {
+		if jb, err := decodeJSONValue(body); err == nil {
+			// The options openapi3filter.ValidateResponse passes for resOpt.
+			if err := v.visitJSON(schema, jb.Value, openapi3.MultiErrors(), openapi3.VisitAsResponse()); err != nil {
+				return JSONBody{Raw: body}, Invalid(fieldErrors(err, "")...)
+			}
+			return jb, nil
+		}
+	}
+	return JSONBody{Raw: body}, v.validateResponse(ctx, r, route, status, header, body)
+}
+
+// responseSchema finds the schema openapi3filter.ValidateResponse would check a JSON body
+// against, when that is all it would do. ok is false whenever it would do more or else (no
+// schema, headers to check, a status it skips or refuses, another media type), for it to run
+// instead.
+func (v *Validator) responseSchema(r *http.Request, route *Route, status int, header http.Header) (*openapi3.Schema, bool) {
+	if !v.own {
+		return nil, false
+	}
+	switch status {
+	case http.StatusNotModified, http.StatusPermanentRedirect, http.StatusTemporaryRedirect, http.StatusMovedPermanently:
+		return nil, false
+	}
+	responses := route.route.Operation.Responses
+	if r.Method == http.MethodHead || responses.Len() == 0 {
+		return nil, false
+	}
+	ref := responses.Status(status)
+	if ref == nil {
+		ref = responses.Default()
+	}
+	if ref == nil || ref.Value == nil || len(ref.Value.Headers) > 0 || len(ref.Value.Content) == 0 {
+		return nil, false
+	}
+	ct := header.Get("Content-Type")
+	mt := ref.Value.Content.Get(ct)
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+		return nil, false
+	}
+	mediaType, _, _ := strings.Cut(ct, ";")
+	if !strings.EqualFold(strings.TrimSpace(mediaType), "application/json") {
+		return nil, false
+	}
+	return mt.Schema.Value, true
+}
+
+// validateResponse runs openapi3filter.ValidateResponse.
+func (v *Validator) validateResponse(ctx context.Context, r *http.Request, route *Route, status int, header http.Header, body []byte) error {
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
 			Request:    r,

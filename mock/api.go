@@ -82,10 +82,12 @@ func notFound(err error, username string) error {
 // schema cannot express. When the schema fails, the other rules still run on what could be
 // read, so one answer names every broken rule.
 func (s *Server) settingsInput(r *http.Request, c *call, username string) (recmock.Settings, error) {
-	if err := s.v.ValidateRequest(r.Context(), r, c.route, c.body); err != nil {
+	body, err := s.v.ValidateRequestJSON(r.Context(), r, c.route, c.body)
+	if err != nil {
 		return recmock.Settings{}, mergeRuleErrors(err, c.body, username)
 	}
-	in, err := recmock.DecodeSettingsInput(c.body)
+	// The body is decoded once, for the schema, and its fields are taken from that.
+	in, err := recmock.SettingsInputFromJSON(body)
 	if err != nil {
 		return recmock.Settings{}, err
 	}

@@ -57,7 +57,11 @@ func (b *boltStore) Get(_ context.Context, username string) (recmock.Settings, e
 	if err != nil {
 		return recmock.Settings{}, err
 	}
-	return clone(s), nil
+	// Unmarshal made everything in s afresh: no clone needed, only clone's non-nil Email.
+	if s.Email == nil {
+		s.Email = []string{}
+	}
+	return s, nil
 }
 
 // write stores s in one transaction after check, so check and write are atomic.

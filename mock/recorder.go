@@ -27,6 +27,9 @@ func (r *recorder) Write(b []byte) (int, error) {
 		r.WriteHeader(http.StatusOK)
 	}
 	if room := r.limit - r.buf.Len(); room > 0 {
+		if r.buf.Cap() == 0 {
+			r.buf.Grow(min(room, len(b))) // one allocation for the usual single Write
+		}
 		r.buf.Write(b[:min(room, len(b))])
 	}
 	return r.ResponseWriter.Write(b)

@@ -71,6 +71,9 @@ func redactText(body []byte) []byte {
 		default:
 			continue
 		}
+		if out == nil {
+			out = make([]byte, 0, len(body)+len(recmock.Redacted))
+		}
 		out = append(out, body[last:start]...)
 		out = append(out, recmock.Redacted...)
 		last, i = end, end-1

@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/recmock/recmock"
@@ -69,13 +71,21 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, c *call) error
 
 var _ http.Handler = (*Server)(nil)
 
-// New returns a Server for cfg.
-func New(cfg Config) (*Server, error) {
+// specValidator is openapi.yaml's Validator, built once per process. The document is
+// embedded and a Validator is read-only, so every Server shares one, as the requests of one
+// Server already do; parsing the YAML is most of what New costs, and tests start many
+// Servers (recmocktest, one per test).
+var specValidator = sync.OnceValues(func() (*recmock.Validator, error) {
 	doc, err := recmock.LoadSpec()
 	if err != nil {
 		return nil, err
 	}
-	v, err := recmock.NewValidator(doc)
+	return recmock.NewValidator(doc)
+})
+
+// New returns a Server for cfg.
+func New(cfg Config) (*Server, error) {
+	v, err := specValidator()
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +181,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.journal.add(*e)
 		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", e.DurationMs, "user", e.Username)
 	}()
-	w.Header().Set("X-Recmock-Request-Id", fmt.Sprint(e.ID))
+	w.Header()["X-Recmock-Request-Id"] = []string{strconv.FormatInt(e.ID, 10)}
 	if f, ok := s.faults.take(r.Method, r.URL.Path); ok {
 		e.Fault = f.describe()
 		if done := s.applyFault(rec, r, f); done {

@@ -34,7 +34,9 @@ type Config struct {
 	// JournalSize bounds the journal of exchanges. Default 1000.
 	JournalSize int
 	// Transport reaches the upstream. Default: a clone of http.DefaultTransport with Timeout
-	// as its response header timeout.
+	// as its response header timeout; for a plain-HTTP upstream, the proxy makes the common
+	// exchanges itself, as that Transport would but without its per-connection goroutines
+	// (transport.go), and leaves it the others.
 	Transport http.RoundTripper
 	// Logger receives one warning per exchange with violations. Default: discard.
 	Logger *slog.Logger
@@ -93,7 +95,7 @@ func New(cfg Config) (*Proxy, error) {
 		t.ResponseHeaderTimeout = cfg.Timeout
 		t.MaxIdleConnsPerHost = 256
 		t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
-		cfg.Transport = t
+		cfg.Transport = newUpstreamTransport(t, u)
 	}
 	p := &Proxy{cfg: cfg, upstream: u, v: v, log: cfg.Logger, now: cfg.Now, journal: newRing(cfg.JournalSize)}
 	p.rp = &httputil.ReverseProxy{
@@ -102,20 +104,43 @@ func New(cfg Config) (*Proxy, error) {
 		ModifyResponse: p.checkResponse,
 		ErrorHandler:   p.upstreamError,
 		ErrorLog:       slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug),
-		FlushInterval:  -1, // pass streamed responses through as they come
+		// Streamed answers (no Content-Length, or text/event-stream) are flushed as they
+		// come whatever this says. The others were read whole for validation and are
+		// written in one go: unflushed, a small one leaves only when ServeHTTP returns,
+		// once the exchange is in the journal and the summary, so that a client holding
+		// its answer finds it there.
+		FlushInterval: 0,
+		BufferPool:    &bufferPool{},
 	}
 	return p, nil
 }
 
+// bufferPool reuses ReverseProxy's copy buffers, which it would otherwise allocate, 32 KiB
+// each, for every response.
+type bufferPool struct{ p sync.Pool }
+
+var _ httputil.BufferPool = (*bufferPool)(nil)
+
+func (b *bufferPool) Get() []byte {
+	if buf, ok := b.p.Get().(*[]byte); ok {
+		return *buf
+	}
+	return make([]byte, 32<<10)
+}
+
+func (b *bufferPool) Put(buf []byte) { b.p.Put(&buf) }
+
 // exchange is what the proxy learns about one request on its way through.
 type exchange struct {
 	Exchange
-	route      *recmock.Route
-	routeErr   error
-	reqBody    []byte
-	settings   *recmock.Settings // the request's settings, when it carried valid ones
-	clientBad  bool              // the request broke a body rule
-	violations []Violation
+	route    *recmock.Route
+	routeErr error
+	reqBody  []byte
+	// bodyInMemory: the request's body was read whole, and is forwarded from memory.
+	bodyInMemory bool
+	settings     *recmock.Settings // the request's settings, when it carried valid ones
+	clientBad    bool              // the request broke a body rule
+	violations   []Violation
 }
 
 type exchangeKey struct{}
@@ -135,6 +160,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil && r.Body != http.NoBody {
 		if complete {
 			r.Body = io.NopCloser(bytes.NewReader(body))
+			ex.bodyInMemory = true
 		} else {
 			r.Body = struct {
 				io.Reader
@@ -275,6 +301,7 @@ type statusWriter struct {
 func (s *statusWriter) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
+		noSniff(s.Header())
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
@@ -282,8 +309,17 @@ func (s *statusWriter) WriteHeader(code int) {
 func (s *statusWriter) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
+		noSniff(s.Header())
 	}
 	return s.ResponseWriter.Write(b)
+}
+
+// noSniff keeps net/http from adding a Content-Type the upstream did not send: the answer
+// goes to the client unchanged.
+func noSniff(h http.Header) {
+	if _, ok := h["Content-Type"]; !ok {
+		h["Content-Type"] = nil
+	}
 }
 
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

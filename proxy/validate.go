@@ -34,7 +34,8 @@ func (p *Proxy) checkRequest(r *http.Request, ex *exchange, body []byte) {
 		return
 	}
 	ex.route, ex.Validated, ex.reqBody = route, true, body
-	if err := p.v.ValidateRequest(r.Context(), r, route, body); err != nil {
+	jb, err := p.v.ValidateRequestJSON(r.Context(), r, route, body)
+	if err != nil {
 		ex.clientBad = true
 		ex.violations = append(ex.violations, fieldViolations(SideClient, err, body)...)
 		return
@@ -42,7 +43,8 @@ func (p *Proxy) checkRequest(r *http.Request, ex *exchange, body []byte) {
 	if !settingsOps[route.OperationID()] {
 		return
 	}
-	in, err := recmock.DecodeSettingsInput(body)
+	// The body was decoded once, for the schema; its fields are taken from that.
+	in, err := recmock.SettingsInputFromJSON(jb)
 	if err == nil {
 		var s recmock.Settings
 		if s, err = in.Settings(""); err == nil {
@@ -67,7 +69,8 @@ func (p *Proxy) validateResponse(ex *exchange, res *http.Response, body []byte) 
 	case ex.route == nil:
 		return
 	}
-	if err := p.v.ValidateResponse(res.Request.Context(), res.Request, ex.route, res.StatusCode, res.Header, body); err != nil {
+	jb, err := p.v.ValidateResponseJSON(res.Request.Context(), res.Request, ex.route, res.StatusCode, res.Header, body)
+	if err != nil {
 		ex.violations = append(ex.violations, fieldViolations(SideServer, err, body)...)
 	}
 	ok := res.StatusCode/100 == 2
@@ -77,13 +80,18 @@ func (p *Proxy) validateResponse(ex *exchange, res *http.Response, body []byte) 
 	if ex.settings == nil || !ok {
 		return
 	}
-	var env recmock.Envelope
-	if json.Unmarshal(body, &env) != nil || env.Content.Data == nil {
-		return // the schema check has reported it
+	// The body was decoded once, for the schema; the settings are taken from that when they
+	// can be, as json.Unmarshal would read them.
+	got, ok := recmock.SettingsFromEnvelope(jb)
+	if !ok || err != nil {
+		var env recmock.Envelope
+		if json.Unmarshal(body, &env) != nil || env.Content.Data == nil {
+			return // the schema check has reported it
+		}
+		got = *env.Content.Data
 	}
 	want := *ex.settings
-	want.Username = env.Content.Data.Username
-	got := *env.Content.Data
+	want.Username = got.Username
 	if got.Email == nil {
 		got.Email = []string{}
 	}

@@ -58,6 +58,7 @@ Flags:
 		return 2
 	}
 	cfg.Logger = logger
+	tuneGC() // as serve does: the proxy's live heap is small, and it allocates per exchange
 	p, err := proxy.New(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "recmock proxy: %v\n", err)

@@ -123,10 +123,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
-// tuneGC trades memory for throughput unless the user chose with GOGC or GOMEMLIMIT: serve's
-// live heap is a few MiB, so collecting at 5x instead of 2x it costs little RSS and, measured
-// with wrk (BENCHMARKS.md), buys about a fifth more requests per second. The soft limit keeps
-// a large journal or mailbox from letting the heap run away.
+// tuneGC trades memory for throughput unless the user chose with GOGC or GOMEMLIMIT: the live
+// heaps of serve and proxy are a few MiB, so collecting at 5x instead of 2x costs little RSS
+// and, measured with wrk (BENCHMARKS.md), buys a fifth more requests per second for serve and
+// a tenth for the proxy. The soft limit keeps a full journal or mailbox from letting the heap
+// run away.
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)

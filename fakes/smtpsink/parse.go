@@ -156,7 +156,17 @@ func (p *parser) contentType(h message.Header, where string) (string, map[string
 // attachment.
 func (p *parser) leaf(e *message.Entity, mt string, params map[string]string, path []int) {
 	where := partName(path)
-	body, err := io.ReadAll(e.Body)
+	// The decoded body is read into a reused buffer: a text part keeps a string copy of
+	// it, any other part only its size.
+	buf := dataBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			dataBufs.Put(buf)
+		}
+	}()
+	_, err := buf.ReadFrom(e.Body)
+	body := buf.Bytes()
 	if err != nil {
 		p.note("%s: body: %v", where, err)
 	}

@@ -92,8 +92,22 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
+// dataBufs are the buffers messages are read into before they are copied, at their exact
+// size, into the store.
+var dataBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 func (ss *session) Data(r io.Reader) error {
-	raw, err := io.ReadAll(r)
+	buf := dataBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, err := buf.ReadFrom(r)
+	var raw []byte
+	if err == nil {
+		// The store keeps only the message, not the buffer's spare room.
+		raw = append([]byte{}, buf.Bytes()...)
+	}
+	if buf.Cap() <= 1<<20 {
+		dataBufs.Put(buf) // a buffer grown by a huge message is left to the GC
+	}
 	if err != nil {
 		if errors.Is(err, smtp.ErrDataTooLarge) {
 			ss.sink.log.Info("smtpsink: message refused", "from", ss.from, "to", ss.to, "reason", "larger than MaxMessageBytes")
@@ -103,8 +117,6 @@ func (ss *session) Data(r io.Reader) error {
 		}
 		return fmt.Errorf("smtpsink: reading message: %w", err)
 	}
-	// ReadAll's buffer can be twice the message; the store should hold only the message.
-	raw = bytes.Clone(raw)
 
 	m := Parse(raw)
 	m.From, m.To, m.AuthUser = ss.from, slices.Clone(ss.to), ss.authUser
