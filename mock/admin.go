@@ -98,13 +98,13 @@ func limit(r *http.Request) int {
 }
 
 func (s *Server) adminListRequests(w http.ResponseWriter, r *http.Request, c *call) error {
-	items, total, dropped := s.journal.list(limit(r))
+	items, total, dropped := s.journal.Newest(limit(r), nil)
 	recmock.WriteJSON(w, http.StatusOK, map[string]any{"total": total, "dropped": dropped, "items": items})
 	return nil
 }
 
 func (s *Server) adminClearRequests(w http.ResponseWriter, r *http.Request, c *call) error {
-	s.journal.reset()
+	s.journal.Reset()
 	recmock.WriteJSON(w, http.StatusOK, ok)
 	return nil
 }

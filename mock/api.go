@@ -155,7 +155,7 @@ func (s *Server) serveMount(w http.ResponseWriter, r *http.Request, c *call) err
 func (s *Server) reset(ctx context.Context) error {
 	var errs []error
 	errs = append(errs, s.store.Reset(ctx))
-	s.journal.reset()
+	s.journal.Reset()
 	s.faults.reset()
 	for _, f := range s.cfg.OnReset {
 		errs = append(errs, f(ctx))

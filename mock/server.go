@@ -178,7 +178,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		e.DurationMs = float64(s.now().Sub(start).Microseconds()) / 1000
 		e.Status = rec.status
 		e.ResponseBody = excerpt(redact(rec.buf.Bytes()), 4<<10)
-		s.journal.add(*e)
+		s.journal.Add(*e)
 		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", e.DurationMs, "user", e.Username)
 	}()
 	w.Header()["X-Recmock-Request-Id"] = []string{strconv.FormatInt(e.ID, 10)}

@@ -12,9 +12,11 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/ring"
 )
 
 // Config configures a Proxy. Upstream is required; every other zero value works.
@@ -55,7 +57,8 @@ type Proxy struct {
 	v        *recmock.Validator
 	log      *slog.Logger
 	now      func() time.Time
-	journal  *ring
+	journal  *ring.Ring[Exchange]
+	lastID   atomic.Int64
 	stats    stats
 }
 
@@ -97,7 +100,7 @@ func New(cfg Config) (*Proxy, error) {
 		t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 		cfg.Transport = newUpstreamTransport(t, u)
 	}
-	p := &Proxy{cfg: cfg, upstream: u, v: v, log: cfg.Logger, now: cfg.Now, journal: newRing(cfg.JournalSize)}
+	p := &Proxy{cfg: cfg, upstream: u, v: v, log: cfg.Logger, now: cfg.Now, journal: ring.New[Exchange](cfg.JournalSize)}
 	p.rp = &httputil.ReverseProxy{
 		Director:       p.direct,
 		Transport:      cfg.Transport,
@@ -179,7 +182,8 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex.Status = rec.status
 	ex.DurationMs = float64(p.now().Sub(start).Microseconds()) / 1000
 	ex.Violations = ex.violations
-	ex.ID = p.journal.add(ex.Exchange)
+	ex.ID = p.lastID.Add(1)
+	p.journal.Add(ex.Exchange)
 	p.stats.add(&ex.Exchange)
 	if len(ex.violations) > 0 {
 		p.log.Warn("contract violation", "method", r.Method, "path", r.URL.Path, "status", ex.Status, "violations", len(ex.violations), "first", ex.violations[0].String())
@@ -324,44 +328,6 @@ func noSniff(h http.Header) {
 
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// ring is the bounded journal of exchanges.
-type ring struct {
-	mu      sync.Mutex
-	items   []Exchange
-	next, n int
-	lastID  int64
-	dropped int
-}
-
-func newRing(size int) *ring { return &ring{items: make([]Exchange, size)} }
-
-func (r *ring) add(e Exchange) int64 {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.lastID++
-	e.ID = r.lastID
-	if r.n == len(r.items) {
-		r.dropped++
-	} else {
-		r.n++
-	}
-	r.items[r.next] = e
-	r.next = (r.next + 1) % len(r.items)
-	return e.ID
-}
-
-// list returns up to limit exchanges, newest first.
-func (r *ring) list(limit int) ([]Exchange, int, int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := min(limit, r.n)
-	out := make([]Exchange, 0, n)
-	for i := 1; i <= n; i++ {
-		out = append(out, r.items[(r.next-i+len(r.items))%len(r.items)])
-	}
-	return out, r.n, r.dropped
-}
-
 func (p *Proxy) serveJournal(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET")
@@ -377,6 +343,6 @@ func (p *Proxy) serveJournal(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	items, total, dropped := p.journal.list(limit)
+	items, total, dropped := p.journal.Newest(limit, nil)
 	recmock.WriteJSON(w, http.StatusOK, map[string]any{"total": total, "dropped": dropped, "items": items})
 }

@@ -4,9 +4,10 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"sync"
+	"sync/atomic"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/ring"
 )
 
 // Limits of the delivery list's limit query parameter, as in openapi.yaml's Limit.
@@ -22,57 +23,41 @@ type DeliveryList struct {
 	Items   []recmock.Delivery `json:"items"`   // newest first, at most limit
 }
 
-// deliveryLog is a ring of the newest deliveries. Entries are updated in place while their
-// delivery runs, so the log shows pending deliveries with the attempts made so far.
+// deliveryLog keeps the newest deliveries. Entries are updated in place while their delivery
+// runs, under the ring's lock, so the log shows pending deliveries with the attempts made so
+// far.
 type deliveryLog struct {
-	mu      sync.Mutex
-	ring    []*recmock.Delivery
-	next    int // where the next delivery goes
-	n       int // deliveries kept
-	dropped int64
-	seq     uint64 // IDs only grow, even across Reset, so an old ID never names a new delivery
+	ring *ring.Ring[*recmock.Delivery]
+	seq  atomic.Uint64 // IDs only grow, even across Reset, so an old ID never names a new delivery
 }
 
 func newDeliveryLog(size int) *deliveryLog {
-	return &deliveryLog{ring: make([]*recmock.Delivery, size)}
+	return &deliveryLog{ring: ring.New[*recmock.Delivery](size)}
 }
 
 func (l *deliveryLog) start(url, username string, ev recmock.RecordingEvent) *recmock.Delivery {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.seq++
 	d := &recmock.Delivery{
-		ID:       "d-" + strconv.FormatUint(l.seq, 10),
+		ID:       "d-" + strconv.FormatUint(l.seq.Add(1), 10),
 		URL:      url,
 		Username: username,
 		Event:    ev,
 		Status:   recmock.DeliveryPending,
 		Attempts: []recmock.Attempt{},
 	}
-	if len(l.ring) == 0 {
-		return d
-	}
-	if l.n == len(l.ring) {
-		l.dropped++
-	} else {
-		l.n++
-	}
-	l.ring[l.next] = d
-	l.next = (l.next + 1) % len(l.ring)
+	l.ring.Add(d)
 	return d
 }
 
 func (l *deliveryLog) addAttempt(d *recmock.Delivery, a recmock.Attempt) {
-	l.mu.Lock()
-	d.Attempts = append(d.Attempts, a)
-	l.mu.Unlock()
+	l.ring.Do(func() { d.Attempts = append(d.Attempts, a) })
 }
 
-func (l *deliveryLog) finish(d *recmock.Delivery, status string) recmock.Delivery {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	d.Status = status
-	return clone(d)
+func (l *deliveryLog) finish(d *recmock.Delivery, status string) (out recmock.Delivery) {
+	l.ring.Do(func() {
+		d.Status = status
+		out = clone(d)
+	})
+	return out
 }
 
 func clone(d *recmock.Delivery) recmock.Delivery {
@@ -83,24 +68,18 @@ func clone(d *recmock.Delivery) recmock.Delivery {
 
 // list returns up to limit deliveries, newest first; limit < 0 means all.
 func (l *deliveryLog) list(limit int) DeliveryList {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if limit < 0 || limit > l.n {
-		limit = l.n
-	}
-	out := DeliveryList{Total: l.n, Dropped: l.dropped, Items: make([]recmock.Delivery, 0, limit)}
-	for i := 1; i <= limit; i++ {
-		out.Items = append(out.Items, clone(l.ring[(l.next-i+len(l.ring))%len(l.ring)]))
+	items, held, dropped := l.ring.Newest(limit, func(d *recmock.Delivery) *recmock.Delivery {
+		c := clone(d)
+		return &c
+	})
+	out := DeliveryList{Total: held, Dropped: dropped, Items: make([]recmock.Delivery, len(items))}
+	for i, d := range items {
+		out.Items[i] = *d
 	}
 	return out
 }
 
-func (l *deliveryLog) reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	clear(l.ring)
-	l.next, l.n, l.dropped = 0, 0, 0
-}
+func (l *deliveryLog) reset() { l.ring.Reset() }
 
 // Deliveries returns every delivery kept, newest first, with its attempts so far.
 func (s *Simulator) Deliveries() DeliveryList { return s.deliveries.list(-1) }
