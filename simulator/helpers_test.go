@@ -94,9 +94,16 @@ type request struct {
 	body   []byte
 }
 
-// receiver is a webhook receiver answering statuses in turn (the last one from then on) and
-// passing every request it gets to the returned channel.
-func receiver(t *testing.T, statuses ...int) (*httptest.Server, <-chan request) {
+// answer is one scripted reply of a receiver.
+type answer struct {
+	status     int
+	retryAfter string
+	body       string
+	hang       bool // wait until the client gives up
+}
+
+// scripted is a receiver replying with answers in turn, the last one from then on.
+func scripted(t *testing.T, answers ...answer) (*httptest.Server, <-chan request) {
 	t.Helper()
 	got := make(chan request, 1000)
 	var mu sync.Mutex
@@ -105,17 +112,35 @@ func receiver(t *testing.T, statuses ...int) (*httptest.Server, <-chan request) 
 		body, _ := io.ReadAll(r.Body)
 		got <- request{header: r.Header.Clone(), body: body}
 		mu.Lock()
-		status := statuses[min(n, len(statuses)-1)]
+		a := answers[min(n, len(answers)-1)]
 		n++
 		mu.Unlock()
-		if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "0")
+		if a.hang {
+			<-r.Context().Done()
+			return
 		}
-		w.WriteHeader(status)
-		io.WriteString(w, http.StatusText(status))
+		if a.retryAfter != "" {
+			w.Header().Set("Retry-After", a.retryAfter)
+		}
+		w.WriteHeader(a.status)
+		io.WriteString(w, a.body)
 	}))
 	t.Cleanup(srv.Close)
 	return srv, got
+}
+
+// receiver is a scripted receiver answering statuses in turn, with their status text as the
+// body and, on 429 and 503, a Retry-After of 0 so retries do not wait.
+func receiver(t *testing.T, statuses ...int) (*httptest.Server, <-chan request) {
+	t.Helper()
+	answers := make([]answer, len(statuses))
+	for i, st := range statuses {
+		answers[i] = answer{status: st, body: http.StatusText(st)}
+		if st == http.StatusTooManyRequests || st == http.StatusServiceUnavailable {
+			answers[i].retryAfter = "0"
+		}
+	}
+	return scripted(t, answers...)
 }
 
 // received drains what a receiver got so far.

@@ -3,11 +3,9 @@ package simulator_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,41 +14,6 @@ import (
 	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/simulator"
 )
-
-// answer is one scripted reply of a receiver.
-type answer struct {
-	status     int
-	retryAfter string
-	body       string
-	hang       bool // wait until the client gives up
-}
-
-// scripted is a receiver replying with answers in turn, the last one from then on.
-func scripted(t *testing.T, answers ...answer) (*httptest.Server, <-chan request) {
-	t.Helper()
-	got := make(chan request, 100)
-	var mu sync.Mutex
-	n := 0
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		got <- request{header: r.Header.Clone(), body: body}
-		mu.Lock()
-		a := answers[min(n, len(answers)-1)]
-		n++
-		mu.Unlock()
-		if a.hang {
-			<-r.Context().Done()
-			return
-		}
-		if a.retryAfter != "" {
-			w.Header().Set("Retry-After", a.retryAfter)
-		}
-		w.WriteHeader(a.status)
-		io.WriteString(w, a.body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, got
-}
 
 // attemptView is what the tests compare of an attempt: the rest is timing.
 type attemptView struct {
