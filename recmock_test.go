@@ -210,3 +210,17 @@ func TestValidateSchema(t *testing.T) {
 		t.Errorf("routing ignores the host: %v", err)
 	}
 }
+
+func TestSpecValidatorIsShared(t *testing.T) {
+	a, err := recmock.SpecValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := recmock.SpecValidator()
+	if a != b {
+		t.Error("SpecValidator built a second Validator")
+	}
+	if a.Doc().OpenAPI != "3.0.3" {
+		t.Errorf("document %q", a.Doc().OpenAPI)
+	}
+}

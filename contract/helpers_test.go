@@ -67,13 +67,9 @@ func config(base string, writes bool) contract.Config {
 	return contract.Config{BaseURL: base, APIKey: "demo-key", Secret: "demo-secret", Username: "temasys", AllowWrites: writes, Validator: validator}
 }
 
-// validator is built once: loading openapi.yaml is the slowest part of a run.
+// validator is shared by every test: it is read-only.
 var validator = func() *recmock.Validator {
-	doc, err := recmock.LoadSpec()
-	if err != nil {
-		panic(err)
-	}
-	v, err := recmock.NewValidator(doc)
+	v, err := recmock.SpecValidator()
 	if err != nil {
 		panic(err)
 	}

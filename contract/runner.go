@@ -58,7 +58,7 @@ type Config struct {
 	// HTTPClient sends the requests. Default: a client of its own that keeps connections
 	// alive and does not follow redirects, so a redirect to a login page is seen as such.
 	HTTPClient *http.Client
-	// Validator checks answers against openapi.yaml. Default: one for recmock.LoadSpec().
+	// Validator checks answers against openapi.yaml. Default: recmock.SpecValidator().
 	Validator *recmock.Validator
 	// Now is the clock for durations and timestamps. Default: time.Now.
 	Now func() time.Time
@@ -114,11 +114,8 @@ func newRunner(cfg Config) (*runner, error) {
 		r.base = strings.TrimRight(cfg.BaseURL, "/")
 	}
 	if r.v == nil {
-		doc, err := recmock.LoadSpec()
-		if err != nil {
-			return nil, err
-		}
-		if r.v, err = recmock.NewValidator(doc); err != nil {
+		var err error
+		if r.v, err = recmock.SpecValidator(); err != nil {
 			return nil, err
 		}
 	}

@@ -22,13 +22,9 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 const path = "/rest/recording/notifications"
 
-// validator is shared by every test's transport; it is read-only once built.
+// validator is shared by every test: it is read-only.
 var validator = func() *recmock.Validator {
-	doc, err := recmock.LoadSpec()
-	if err != nil {
-		panic(err)
-	}
-	v, err := recmock.NewValidator(doc)
+	v, err := recmock.SpecValidator()
 	if err != nil {
 		panic(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/recmock/recmock"
@@ -71,21 +70,9 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, c *call) error
 
 var _ http.Handler = (*Server)(nil)
 
-// specValidator is openapi.yaml's Validator, built once per process. The document is
-// embedded and a Validator is read-only, so every Server shares one, as the requests of one
-// Server already do; parsing the YAML is most of what New costs, and tests start many
-// Servers (recmocktest, one per test).
-var specValidator = sync.OnceValues(func() (*recmock.Validator, error) {
-	doc, err := recmock.LoadSpec()
-	if err != nil {
-		return nil, err
-	}
-	return recmock.NewValidator(doc)
-})
-
 // New returns a Server for cfg.
 func New(cfg Config) (*Server, error) {
-	v, err := specValidator()
+	v, err := recmock.SpecValidator()
 	if err != nil {
 		return nil, err
 	}

@@ -70,11 +70,7 @@ func New(cfg Config) (*Proxy, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("proxy: upstream %q: want an absolute http:// or https:// URL", cfg.Upstream)
 	}
-	doc, err := recmock.LoadSpec()
-	if err != nil {
-		return nil, err
-	}
-	v, err := recmock.NewValidator(doc)
+	v, err := recmock.SpecValidator()
 	if err != nil {
 		return nil, err
 	}

@@ -170,11 +170,7 @@ func closedAddr(t *testing.T) string {
 
 func validator(t testing.TB) *recmock.Validator {
 	t.Helper()
-	doc, err := recmock.LoadSpec()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := recmock.NewValidator(doc)
+	v, err := recmock.SpecValidator()
 	if err != nil {
 		t.Fatal(err)
 	}
