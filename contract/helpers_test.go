@@ -2,22 +2,15 @@ package contract_test
 
 import (
 	"context"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/contract"
 	"github.com/recmock/recmock/mock"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // The states an account can be in before a run.
 var (
@@ -114,22 +107,4 @@ func failures(rep contract.Report) string {
 		}
 	}
 	return s
-}
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t testing.TB, name string, got []byte) {
-	t.Helper()
-	file := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", file, diff)
-	}
 }

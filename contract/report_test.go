@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recmock/recmock/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/recmock/recmock/contract"
@@ -80,7 +82,7 @@ func TestReporters(t *testing.T) {
 				if err := w.write(&b, rp.rep); err != nil {
 					t.Fatal(err)
 				}
-				golden(t, rp.name+"."+w.ext, b.Bytes())
+				golden.Check(t, rp.name+"."+w.ext, b.Bytes())
 			})
 		}
 	}

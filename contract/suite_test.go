@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/recmock/recmock/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/recmock/recmock"
@@ -150,7 +152,7 @@ func TestCheckList(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "%s%s\n    %s\n", c.ID, w, c.Question)
 	}
-	golden(t, "checks.txt", b.Bytes())
+	golden.Check(t, "checks.txt", b.Bytes())
 }
 
 func TestSelect(t *testing.T) {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/recmock/recmock/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/recmock/recmock"
@@ -100,7 +102,7 @@ func TestFaults(t *testing.T) {
 		if res.Status != 503 {
 			t.Fatalf("GET %d: status %d, want the injected 503", i+1, res.Status)
 		}
-		golden(t, "envelopes/fault-status.json", res.Body)
+		golden.Check(t, "envelopes/fault-status.json", res.Body)
 	}
 	if res := c.do(req{}); res.Status != 200 {
 		t.Errorf("third GET: status %d, want 200 once the fault's times are used up", res.Status)
@@ -138,7 +140,7 @@ func TestFaults(t *testing.T) {
 		if res.Status != 400 {
 			t.Errorf("%s: status %d, want 400", bad.name, res.Status)
 		}
-		golden(t, "envelopes/"+bad.name+".json", res.Body)
+		golden.Check(t, "envelopes/"+bad.name+".json", res.Body)
 	}
 	c.mustDo(req{Method: "POST", Path: "/_admin/faults", Body: `{"status":502,"times":5}`})
 	c.mustDo(req{Method: "DELETE", Path: "/_admin/faults"})
@@ -181,7 +183,7 @@ func TestAdminSettings(t *testing.T) {
 		if res.Status != tt.status {
 			t.Errorf("%s: status %d, want %d: %s", tt.name, res.Status, tt.status, res.Body)
 		}
-		golden(t, "envelopes/"+tt.name+".json", res.Body)
+		golden.Check(t, "envelopes/"+tt.name+".json", res.Body)
 	}
 	c.mustDo(req{Method: "DELETE", Path: "/_admin/settings/bob"})
 	if res := c.do(req{User: "bk", Pass: "bs"}); res.Status != 404 {
@@ -272,7 +274,7 @@ func TestRecordings(t *testing.T) {
 		if res.Status != tt.status {
 			t.Errorf("%s: status %d, want %d: %s", tt.name, res.Status, tt.status, res.Body)
 		}
-		golden(t, "envelopes/"+tt.name+".json", res.Body)
+		golden.Check(t, "envelopes/"+tt.name+".json", res.Body)
 	}
 	// The server survived the panic.
 	c.mustDo(req{Path: "/_admin/health"})

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/recmock/recmock/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/recmock/recmock"
@@ -163,7 +165,7 @@ func TestInputRules(t *testing.T) {
 			if res.Status != tt.wantStatus {
 				t.Errorf("status %d, want %d: %s", res.Status, tt.wantStatus, res.Body)
 			}
-			golden(t, "envelopes/"+tt.name+".json", res.Body)
+			golden.Check(t, "envelopes/"+tt.name+".json", res.Body)
 		})
 	}
 }
@@ -242,7 +244,7 @@ func TestAuth(t *testing.T) {
 			if got := res.Header.Get("WWW-Authenticate"); !strings.HasPrefix(got, "Basic ") {
 				t.Errorf("WWW-Authenticate %q, want a Basic challenge", got)
 			}
-			golden(t, "envelopes/auth-"+tt.name+".json", res.Body)
+			golden.Check(t, "envelopes/auth-"+tt.name+".json", res.Body)
 		})
 	}
 }
@@ -290,7 +292,7 @@ func TestRoutingErrors(t *testing.T) {
 			if got := res.Header.Get("Allow"); got != tt.allow {
 				t.Errorf("Allow %q, want %q", got, tt.allow)
 			}
-			golden(t, "envelopes/route-"+tt.name+".json", res.Body)
+			golden.Check(t, "envelopes/route-"+tt.name+".json", res.Body)
 		})
 	}
 }

@@ -3,22 +3,15 @@ package mock_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/mock"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 const path = "/rest/recording/notifications"
 
@@ -165,25 +158,4 @@ func data(t testing.TB, body []byte) recmock.Settings {
 		t.Fatalf("not a success envelope (%v): %s", err, body)
 	}
 	return *env.Content.Data
-}
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t testing.TB, name string, got []byte) {
-	t.Helper()
-	file := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", file, diff)
-	}
 }

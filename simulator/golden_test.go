@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/recmock/recmock/internal/golden"
+
 	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/simulator"
 )
@@ -60,13 +62,13 @@ func TestGolden(t *testing.T) {
 	if len(reqs) != 1 {
 		t.Fatalf("receiver got %d requests, want 1", len(reqs))
 	}
-	golden(t, "webhook.json", reqs[0].body)
+	golden.Check(t, "webhook.json", reqs[0].body)
 
 	msg, err := sink.Wait(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "email.eml", msg.Raw)
+	golden.Check(t, "email.eml", msg.Raw)
 	// The subject is RFC 2047-encoded, and the sink decodes it back.
 	if msg.Subject != "Recording ready: Réunion <weekly> & co" || !strings.Contains(string(msg.Raw), "Subject: =?utf-8?") {
 		t.Errorf("subject %q; raw header not encoded", msg.Subject)
@@ -80,5 +82,5 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "result.json", []byte(strings.ReplaceAll(string(out), recv.URL, "http://receiver.test")+"\n"))
+	golden.Check(t, "result.json", []byte(strings.ReplaceAll(string(out), recv.URL, "http://receiver.test")+"\n"))
 }

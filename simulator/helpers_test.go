@@ -1,29 +1,21 @@
 package simulator_test
 
 import (
-	"bytes"
 	"context"
-	"flag"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/recmock/recmock"
 	fakes3 "github.com/recmock/recmock/fakes/s3"
 	"github.com/recmock/recmock/fakes/smtpsink"
 	"github.com/recmock/recmock/simulator"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // fixedNow is the clock of golden tests: 2026-11-30T10:00:00Z.
 var fixedNow = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
@@ -175,28 +167,6 @@ func validator(t testing.TB) *recmock.Validator {
 		t.Fatal(err)
 	}
 	return v
-}
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, cmp.Diff(string(want), string(got)))
-	}
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/recmock/recmock/mock"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/recmock/recmock/mock"
 )
 
 // TestMain lets tests run recmock as a real process: the test binary re-executes itself

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/recmock/recmock/server"
 	"net/smtp"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/recmock/recmock/server"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"

@@ -5,18 +5,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/recmock/recmock/internal/golden"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -25,40 +24,6 @@ import (
 	"github.com/recmock/recmock/mock"
 	"github.com/recmock/recmock/simulator"
 )
-
-// Other test files of this package may define -update too; whoever comes first defines it.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata/")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-// simGolden compares got with testdata/name, or rewrites it with -update.
-func simGolden(t *testing.T, name string, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if updating() {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
-}
 
 // hookReceiver answers status to every webhook and keeps the bodies.
 type hookReceiver struct {
@@ -149,7 +114,7 @@ func TestSimulate_URL(t *testing.T) {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, stdout, stderr)
 			}
 			if tt.golden != "" {
-				simGolden(t, tt.golden, redactTiming(stdout))
+				golden.Check(t, tt.golden, []byte(redactTiming(stdout)))
 			}
 			if n := len(recv.meetingIDs(t)); n != tt.received {
 				t.Errorf("receiver got %d requests, want %d", n, tt.received)
