@@ -1,7 +1,9 @@
 package recmock_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/recmock/recmock"
 )
@@ -28,32 +30,38 @@ func ExampleParseS3ARN() {
 	// bucket "Recordings" may hold only lower-case letters, digits, dots, hyphens and underscores, and must start and end with a letter or digit
 }
 
-func ExampleDecodeSettingsInput() {
-	in, err := recmock.DecodeSettingsInput([]byte(`{"notify":1,"email":"a@b.com;b@c.com","s3Arn":"arn:aws:s3:::bkt"}`))
-	if err != nil {
+func ExampleParseSettings() {
+	var body any
+	dec := json.NewDecoder(strings.NewReader(`{"notify":1,"email":"a@b.com;b@c.com","s3Arn":"arn:aws:s3:::bkt"}`))
+	dec.UseNumber()
+	if err := dec.Decode(&body); err != nil {
 		panic(err)
 	}
-	_, err = in.Settings("temasys")
+	_, err := recmock.ParseSettings(body, "temasys")
 	fmt.Println(err)
 	// Output:
 	// invalid input: s3AccessKeyId: required when s3Arn is given (the three S3 fields go together); s3SecretAccessKey: required when s3Arn is given (the three S3 fields go together)
+}
+
+func ExampleSettings_Input() {
+	s := recmock.Settings{Username: "temasys", Notify: true, Email: []string{"a@b.com", "b@c.com"}}
+	body, _ := json.Marshal(s.Input())
+	fmt.Println(string(body))
+	// Output: {"notify":true,"email":"a@b.com,b@c.com"}
+}
+
+func ExampleRedactBody() {
+	fmt.Println(string(recmock.RedactBody([]byte(`{"notify":true,"s3SecretAccess\u004bey":"hunter2"}`))))
+	fmt.Println(recmock.RedactQuery("user=a&s3SecretAccessKey=hunter2"))
+	// Output:
+	// {"notify":true,"s3SecretAccess\u004bey":"***"}
+	// user=a&s3SecretAccessKey=***
 }
 
 func ExampleErrorEnvelope() {
 	status, env := recmock.ErrorEnvelope(recmock.Errorf(recmock.CodeNotFound, "account %q has no notification settings", "temasys"))
 	fmt.Println(status, env.Status, env.Content.Message)
 	// Output: 404 0 not found: account "temasys" has no notification settings
-}
-
-func ExampleValidator_ValidateSchema() {
-	doc, err := recmock.LoadSpec()
-	if err != nil {
-		panic(err)
-	}
-	v, _ := recmock.NewValidator(doc)
-	err = v.ValidateSchema("RecordingCompletedEvent", []byte(`{"meetingId":"m","apiKey":"k","unixTime":1,"roomId":"r","participants":0,"startTime":"2026-11-30T09:00:00Z","endTime":"2026-11-30T09:30:00Z","retrievalUrl":"http://x"}`))
-	fmt.Println(err)
-	// Output: invalid input: participants: must be at least 1
 }
 
 func ExampleParseAccount() {

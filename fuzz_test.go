@@ -1,26 +1,31 @@
 package recmock_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/recmock/recmock"
 )
 
-// FuzzDecodeSettingsInput: any body decodes or fails with an invalid-input error naming a
-// field; what decodes either yields settings or fails the same way. Nothing panics.
-func FuzzDecodeSettingsInput(f *testing.F) {
-	for _, s := range []string{`{"notify":true}`, `{"notify":1,"email":"a@b.com;b@c.com"}`, `{"notify":0,"s3Arn":"arn:aws:s3:::b/p","s3AccessKeyId":"k","s3SecretAccessKey":"s"}`, `{"notify":true,"url":"http://x"}`, `[]`, `{"notify":"1"}`, `{"x":1}`, `{`} {
+// FuzzParseSettings: any JSON body yields settings or an invalid-input error naming its fields;
+// accepted settings are valid, and their Input stores them again unchanged. Nothing panics.
+func FuzzParseSettings(f *testing.F) {
+	for _, s := range []string{`{"notify":true}`, `{"notify":1,"email":"a@b.com;b@c.com"}`, `{"notify":0,"s3Arn":"arn:aws:s3:::b/p","s3AccessKeyId":"k","s3SecretAccessKey":"s"}`, `{"notify":true,"url":"http://x"}`, `[]`, `{"notify":"1"}`, `{"x":1}`, `{"notify":true,"s3Arn":5}`, `null`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		in, err := recmock.DecodeSettingsInput(body)
-		if err != nil {
-			checkInvalid(t, err)
+		v, ok := decode(body)
+		if !ok {
 			return
 		}
-		s, err := in.Settings("u")
+		s, err := recmock.ParseSettings(v, "u")
 		if err != nil {
 			checkInvalid(t, err)
 			return
@@ -32,6 +37,59 @@ func FuzzDecodeSettingsInput(f *testing.F) {
 			if _, err := recmock.ParseS3ARN(s.S3.ARN); err != nil {
 				t.Fatalf("accepted ARN %q does not parse: %v", s.S3.ARN, err)
 			}
+		}
+		again, err := json.Marshal(s.Input())
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ = decode(again)
+		got, err := recmock.ParseSettings(v, "u")
+		if err != nil {
+			t.Fatalf("%s: the Input of accepted settings is refused: %v", again, err)
+		}
+		if diff := cmp.Diff(s, got); diff != "" {
+			t.Fatalf("%s: stored again differently (-want +got):\n%s", again, diff)
+		}
+	})
+}
+
+// decode reads a body as the API does: one JSON value, numbers as json.Number.
+func decode(b []byte) (any, bool) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return v, dec.Decode(&v) == nil
+}
+
+// FuzzRedactBody: whatever the body, a secret member's value never survives redaction, however
+// its name is cased or escaped, and everything else is kept.
+func FuzzRedactBody(f *testing.F) {
+	f.Add("s3SecretAccessKey", "hunter2-secret", "other", "value", false)
+	f.Add("S3SECRETACCESSKEY", "hunter2-secret", "url", "http://x", true)
+	f.Fuzz(func(t *testing.T, name, secret, key, value string, escape bool) {
+		recmock.RedactBody([]byte(name + secret + key + value)) // any text: no panic
+		if !recmock.IsSecret(name) || len(secret) < 4 || strings.Contains(name+key+value, secret) || recmock.IsSecret(key) || key == name || !utf8.ValidString(key) || !utf8.ValidString(value) {
+			return
+		}
+		nameJSON, _ := json.Marshal(name)
+		if escape { // write the name's first letter as a \u escape
+			nameJSON = []byte(fmt.Sprintf(`"\u%04x%s`, name[0], nameJSON[2:]))
+		}
+		doc := map[string]any{key: value}
+		keyJSON, _ := json.Marshal(key)
+		secretJSON, _ := json.Marshal(secret)
+		valueJSON, _ := json.Marshal(value)
+		body := fmt.Sprintf(`{%s:%s,%s:{"nested":[%s]}}`, keyJSON, valueJSON, nameJSON, secretJSON)
+		got := recmock.RedactBody([]byte(body))
+		var back map[string]any
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("RedactBody(%s) = %s: no longer JSON: %v", body, got, err)
+		}
+		if back[name] != recmock.Redacted {
+			t.Fatalf("RedactBody(%s) = %s: the secret survived", body, got)
+		}
+		if back[key] != doc[key] {
+			t.Fatalf("RedactBody(%s) = %s: changed %s", body, got, key)
 		}
 	})
 }

@@ -5,28 +5,28 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
-	"strconv"
+	"slices"
 	"strings"
 )
 
 // SettingsInput is the body of POST and PUT as sent: notify in any accepted form, email as
-// one string, the S3 fields flat. Absent fields are nil.
+// one string, the S3 fields flat. Absent fields are nil. Encoded with encoding/json it is a body
+// the API accepts.
 type SettingsInput struct {
 	Notify            *Notify `json:"notify,omitempty"`
 	URL               *string `json:"url,omitempty"`
 	Email             *string `json:"email,omitempty"`
 	S3Arn             *string `json:"s3Arn,omitempty"`
 	S3AccessKeyID     *string `json:"s3AccessKeyId,omitempty"`
-	S3SecretAccessKey *string `json:"s3SecretAccessKey,omitempty"`
+	S3SecretAccessKey *string `json:"s3SecretAccessKey,omitempty" recmock:"secret"`
 }
 
 // Notify is the notify flag, sent as true, false, 1 or 0 and always answered as a boolean.
 type Notify bool
 
-// errNotify is returned by Notify.UnmarshalJSON; DecodeSettingsInput names the field.
-var errNotify = errors.New("must be true, false, 1 or 0")
+// notifyRule is the rule for notify's forms, as openapi.yaml words it.
+const notifyRule = "must be true, false, 1 or 0"
 
 // UnmarshalJSON accepts exactly true, false, 1 and 0.
 func (n *Notify) UnmarshalJSON(b []byte) error {
@@ -36,143 +36,111 @@ func (n *Notify) UnmarshalJSON(b []byte) error {
 	case "false", "0":
 		*n = false
 	default:
-		return errNotify
+		return errors.New(notifyRule)
 	}
 	return nil
 }
 
-// DecodeSettingsInput decodes a POST or PUT body strictly: one JSON object, no unknown fields,
-// every field of the right type. Errors are an *Error of CodeInvalid naming the field.
-func DecodeSettingsInput(body []byte) (SettingsInput, error) {
-	var in SettingsInput
-	if err := DecodeJSON(body, &in); err != nil {
-		return SettingsInput{}, err
+// ParseSettings reads a POST or PUT body — its JSON value as encoding/json decodes it into an
+// any with UseNumber — and applies every input rule: the settings to store for username, or a
+// CodeInvalid *Error naming every broken rule.
+func ParseSettings(body any, username string) (Settings, error) {
+	in, errs := ReadSettingsInput(body)
+	if _, isObject := body.(map[string]any); !isObject {
+		return Settings{}, Invalid(errs...)
 	}
-	return in, nil
+	s, err := in.Settings(username)
+	if err == nil && len(errs) == 0 {
+		return s, nil
+	}
+	var rules []FieldError
+	if e, ok := errors.AsType[*Error](err); ok {
+		rules = e.Fields
+	}
+	return Settings{}, Invalid(MergeFieldErrors(errs, rules)...)
 }
 
-// SettingsInputFromJSON is DecodeSettingsInput(b.Raw) for a body Validator.ValidateRequestJSON
-// has checked against NotificationSettingsInput: the same result, without decoding the body a
-// second time. Whatever it cannot take from b.Value with certainty (duplicate or unknown
-// names, escaped strings, a notify other than true, false, 1 or 0, data after the object) it
-// leaves to DecodeSettingsInput, errors included.
-func SettingsInputFromJSON(b JSONBody) (SettingsInput, error) {
-	m, ok := b.Value.(map[string]any)
-	if !b.plain || !ok || !onlySpace(b.Raw[b.end:]) {
-		return DecodeSettingsInput(b.Raw)
+// ReadSettingsInput takes the fields of a body decoded as for ParseSettings, reporting those
+// it cannot take: unknown names and values of the wrong JSON type. A field of the wrong type
+// counts as given for the rules between fields (the S3 fields go together), with an empty value.
+func ReadSettingsInput(body any) (SettingsInput, []FieldError) {
+	obj, ok := body.(map[string]any)
+	if !ok {
+		msg := "must be an object"
+		if body == nil {
+			msg += ", not null"
+		}
+		return SettingsInput{}, []FieldError{{Field: "body", Message: msg}}
 	}
 	var in SettingsInput
-	for k, v := range m {
-		var dst **string
-		switch k {
-		case "notify":
-			var n Notify
-			switch x := v.(type) {
-			case bool:
-				n = Notify(x)
-			case json.Number:
-				if x != "1" && x != "0" {
-					return DecodeSettingsInput(b.Raw)
-				}
-				n = x == "1"
-			default:
-				return DecodeSettingsInput(b.Raw)
-			}
-			in.Notify = &n
-			continue
-		case "url":
-			dst = &in.URL
-		case "email":
-			dst = &in.Email
-		case "s3Arn":
-			dst = &in.S3Arn
-		case "s3AccessKeyId":
-			dst = &in.S3AccessKeyID
-		case "s3SecretAccessKey":
-			dst = &in.S3SecretAccessKey
-		default:
-			return DecodeSettingsInput(b.Raw)
-		}
+	var errs []FieldError
+	str := func(name string, v any) *string {
 		s, ok := v.(string)
 		if !ok {
-			return DecodeSettingsInput(b.Raw)
+			errs = append(errs, FieldError{Field: name, Message: "must be a string"})
 		}
-		*dst = &s
+		return &s
 	}
-	return in, nil
+	for k, v := range obj {
+		switch k {
+		case "notify":
+			switch x := v.(type) {
+			case bool:
+				n := Notify(x)
+				in.Notify = &n
+			case json.Number:
+				if x == "1" || x == "0" {
+					n := Notify(x == "1")
+					in.Notify = &n
+					continue
+				}
+				errs = append(errs, FieldError{Field: k, Message: notifyRule})
+			default:
+				errs = append(errs, FieldError{Field: k, Message: notifyRule})
+			}
+		case "url":
+			in.URL = str(k, v)
+		case "email":
+			in.Email = str(k, v)
+		case "s3Arn":
+			in.S3Arn = str(k, v)
+		case "s3AccessKeyId":
+			in.S3AccessKeyID = str(k, v)
+		case "s3SecretAccessKey":
+			in.S3SecretAccessKey = str(k, v)
+		case "":
+			errs = append(errs, FieldError{Field: "body", Message: "has a field with an empty name"})
+		default:
+			errs = append(errs, FieldError{Field: k, Message: "is not a known field"})
+		}
+	}
+	return in, sortFieldErrors(errs)
 }
 
-// DecodeJSON decodes body into v strictly: exactly one JSON value, no unknown fields. Errors
-// are an *Error of CodeInvalid naming the field and the rule.
-func DecodeJSON(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return Invalid(jsonFieldError(err))
+// MergeFieldErrors lists the errors of first, then those of second for fields first does not
+// name, sorted by field: two checks of one body (recmock's rules, openapi.yaml's schema) make
+// one answer that names every field once, worded by the check that comes first.
+func MergeFieldErrors(first, second []FieldError) []FieldError {
+	out := slices.Clone(first)
+	for _, f := range second {
+		if !slices.ContainsFunc(first, func(g FieldError) bool { return g.Field == f.Field }) {
+			out = append(out, f)
+		}
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return Invalid(FieldError{Field: "body", Message: "unexpected data after the JSON value"})
-	}
-	return nil
+	return sortFieldErrors(out)
 }
 
-// jsonFieldError turns an encoding/json error into the field and rule a client can act on.
-func jsonFieldError(err error) FieldError {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF):
-		return FieldError{Field: "body", Message: "is empty; send a JSON object"}
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return FieldError{Field: "body", Message: "invalid JSON: unexpected end of input"}
-	case errors.Is(err, errNotify):
-		return FieldError{Field: "notify", Message: errNotify.Error()}
-	case errors.As(err, &syntax):
-		return FieldError{Field: "body", Message: fmt.Sprintf("invalid JSON at byte %d: %s", syntax.Offset, strings.TrimPrefix(syntax.Error(), "json: "))}
-	case errors.As(err, &typ):
-		if typ.Field == "" {
-			return FieldError{Field: "body", Message: "must be a JSON object, not " + jsonKind(typ.Value)}
-		}
-		if typ.Field == "notify" {
-			return FieldError{Field: "notify", Message: errNotify.Error()}
-		}
-		return FieldError{Field: typ.Field, Message: "must be a " + typ.Type.String() + ", not " + jsonKind(typ.Value)}
-	}
-	// encoding/json reports unknown fields only as text: `json: unknown field "emails"`.
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		if f, uerr := strconv.Unquote(name); uerr == nil {
-			name = f
-		}
-		if name == "" {
-			return FieldError{Field: "body", Message: "has a field with an empty name"}
-		}
-		return FieldError{Field: name, Message: "is not a known field"}
-	}
-	return FieldError{Field: "body", Message: "invalid JSON: " + strings.TrimPrefix(err.Error(), "json: ")}
-}
-
-func jsonKind(v string) string {
-	switch {
-	case v == "number" || strings.HasPrefix(v, "number "):
-		return "a number"
-	case v == "object", v == "array", v == "string", v == "bool":
-		if v == "bool" {
-			return "a boolean"
-		}
-		if v == "array" || v == "object" {
-			return "an " + v
-		}
-		return "a string"
-	}
-	return v
+func sortFieldErrors(errs []FieldError) []FieldError {
+	slices.SortStableFunc(errs, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return errs
 }
 
 // MaxEmails bounds the addresses one setting may hold.
 const MaxEmails = 100
 
-// Settings applies the rules the schema cannot express — e-mail splitting and validity, S3
-// all-or-none, the ARN's structure and bucket name, the URL's host — and returns the settings
-// to store for username. Every broken rule is reported, not only the first.
+// Settings applies the rules between and within fields — notify required, e-mail splitting and
+// validity, S3 all-or-none, the ARN's structure and bucket name, the URL's host — and returns
+// the settings to store for username. Every broken rule is reported, not only the first.
 func (in SettingsInput) Settings(username string) (Settings, error) {
 	s := Settings{Username: username, Email: []string{}}
 	var errs []FieldError
@@ -197,7 +165,7 @@ func (in SettingsInput) Settings(username string) (Settings, error) {
 	s.S3 = s3
 	errs = append(errs, ferrs...)
 	if len(errs) > 0 {
-		return Settings{}, Invalid(errs...)
+		return Settings{}, Invalid(sortFieldErrors(errs)...)
 	}
 	return s, nil
 }

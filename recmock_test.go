@@ -3,7 +3,6 @@ package recmock_test
 import (
 	"bytes"
 	"errors"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -176,51 +175,5 @@ func TestErrorEnvelope(t *testing.T) {
 		if got := code.HTTPStatus(); got != status {
 			t.Errorf("%s.HTTPStatus() = %d, want %d", code, got, status)
 		}
-	}
-}
-
-func TestValidateSchema(t *testing.T) {
-	doc, _ := recmock.LoadSpec()
-	v, err := recmock.NewValidator(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	good := `{"meetingId":"m","apiKey":"k","unixTime":1764460800,"roomId":"r","participants":2,"startTime":"2026-11-30T09:00:00Z","endTime":"2026-11-30T09:30:00Z","retrievalUrl":"http://x/y"}`
-	if err := v.ValidateSchema("RecordingCompletedEvent", []byte(good)); err != nil {
-		t.Errorf("valid event refused: %v", err)
-	}
-	bad := `{"meetingId":"m","apiKey":"k","unixTime":"soon","roomId":"r","participants":0,"startTime":"noon","endTime":"2026-11-30T09:30:00Z"}`
-	err = v.ValidateSchema("RecordingCompletedEvent", []byte(bad))
-	var re *recmock.Error
-	if !errors.As(err, &re) {
-		t.Fatalf("invalid event: %v", err)
-	}
-	var fields []string
-	for _, f := range re.Fields {
-		fields = append(fields, f.Field)
-	}
-	if diff := cmp.Diff([]string{"participants", "retrievalUrl", "startTime", "unixTime"}, fields); diff != "" {
-		t.Errorf("fields (-want +got):\n%s", diff)
-	}
-	if err := v.ValidateSchema("NoSuchSchema", []byte(`{}`)); err == nil {
-		t.Error("unknown schema accepted")
-	}
-	r, _ := http.NewRequest("GET", "http://any-host:1/rest/recording/notifications", nil)
-	if _, err := v.FindRoute(r); err != nil {
-		t.Errorf("routing ignores the host: %v", err)
-	}
-}
-
-func TestSpecValidatorIsShared(t *testing.T) {
-	a, err := recmock.SpecValidator()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := recmock.SpecValidator()
-	if a != b {
-		t.Error("SpecValidator built a second Validator")
-	}
-	if a.Doc().OpenAPI != "3.0.3" {
-		t.Errorf("document %q", a.Doc().OpenAPI)
 	}
 }

@@ -1,11 +1,13 @@
 package recmock
 
-import "log/slog"
+import (
+	"log/slog"
+	"reflect"
+	"strings"
+)
 
-// Redacted is how secrets appear in logs and journals.
-const Redacted = "***"
-
-// Settings are an account's notification settings as the API answers them.
+// Settings are an account's notification settings as the API answers them. A field tagged
+// `recmock:"secret"` is masked wherever recmock shows what went over the wire (see IsSecret).
 type Settings struct {
 	Username string      `json:"username"`
 	Notify   bool        `json:"notify"`
@@ -18,29 +20,33 @@ type Settings struct {
 type S3Settings struct {
 	ARN             string `json:"s3Arn"`
 	AccessKeyID     string `json:"s3AccessKeyId"`
-	SecretAccessKey string `json:"s3SecretAccessKey"`
+	SecretAccessKey string `json:"s3SecretAccessKey" recmock:"secret"`
 }
 
-// Redacted returns a copy whose S3 secret reads "***", for logs and journals.
+// Redacted returns a copy whose secrets read "***", for logs, journals and admin answers.
 func (s Settings) Redacted() Settings {
-	if s.S3 != nil {
-		c := *s.S3
-		c.SecretAccessKey = Redacted
-		s.S3 = &c
-	}
+	redactStruct(reflect.ValueOf(&s).Elem())
 	return s
 }
 
-// LogValue keeps the S3 secret out of logs.
-func (s Settings) LogValue() slog.Value {
-	attrs := []slog.Attr{
-		slog.String("username", s.Username),
-		slog.Bool("notify", s.Notify),
-		slog.String("url", s.URL),
-		slog.Any("email", s.Email),
+// LogValue logs the settings under their JSON names, secrets masked.
+func (s Settings) LogValue() slog.Value { return logValue(reflect.ValueOf(s.Redacted())) }
+
+// Input is the POST or PUT body that stores s again: notify as a boolean, the addresses
+// joined with commas (which the API splits back into the same list), the S3 fields flat.
+func (s Settings) Input() SettingsInput {
+	n := Notify(s.Notify)
+	in := SettingsInput{Notify: &n}
+	if s.URL != "" {
+		in.URL = &s.URL
+	}
+	if len(s.Email) > 0 {
+		e := strings.Join(s.Email, ",")
+		in.Email = &e
 	}
 	if s.S3 != nil {
-		attrs = append(attrs, slog.String("s3Arn", s.S3.ARN), slog.String("s3AccessKeyId", s.S3.AccessKeyID), slog.String("s3SecretAccessKey", Redacted))
+		c := *s.S3
+		in.S3Arn, in.S3AccessKeyID, in.S3SecretAccessKey = &c.ARN, &c.AccessKeyID, &c.SecretAccessKey
 	}
-	return slog.GroupValue(attrs...)
+	return in
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -29,17 +28,3 @@ func LoadSpec() (*openapi3.T, error) {
 	}
 	return doc, nil
 }
-
-// SpecValidator returns a Validator for the embedded openapi.yaml, built on the first call and
-// shared afterwards: a Validator is read-only and safe for concurrent use, and parsing the
-// document is most of what building one costs. Use LoadSpec and NewValidator for a document
-// of your own to change.
-func SpecValidator() (*Validator, error) { return specValidator() }
-
-var specValidator = sync.OnceValues(func() (*Validator, error) {
-	doc, err := LoadSpec()
-	if err != nil {
-		return nil, err
-	}
-	return NewValidator(doc)
-})

@@ -8,8 +8,7 @@ import (
 	"strings"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/wire"
 )
 
 // APIPath is the path of the notifications API under Config.BaseURL.
@@ -87,7 +86,7 @@ type Response struct {
 	Header http.Header
 	Body   []byte
 
-	route *recmock.Route // nil when the path is not an operation of openapi.yaml
+	route *wire.Route // nil when the path is not an operation of openapi.yaml
 	// specErr is the whole response (status, headers, body) checked against openapi.yaml.
 	specErr error
 	// schema is the envelope schema the body's status value calls for ("" when the body is

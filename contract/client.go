@@ -144,7 +144,7 @@ func (r *runner) validate(ctx context.Context, res *Response, method, path strin
 		return
 	}
 	res.route = route
-	res.specErr = r.v.ValidateResponse(ctx, probe, route, res.Status, res.Header, res.Body)
+	_, res.specErr = r.v.ValidateResponse(ctx, probe, route, res.Status, res.Header, res.Body)
 }
 
 func (r *runner) record(res *Result, ex Exchange) {

@@ -57,17 +57,8 @@ func drain(h http.Handler) http.Handler {
 
 // config is the default account's configuration for a run against base.
 func config(base string, writes bool) contract.Config {
-	return contract.Config{BaseURL: base, APIKey: "demo-key", Secret: "demo-secret", Username: "temasys", AllowWrites: writes, Validator: validator}
+	return contract.Config{BaseURL: base, APIKey: "demo-key", Secret: "demo-secret", Username: "temasys", AllowWrites: writes}
 }
-
-// validator is shared by every test: it is read-only.
-var validator = func() *recmock.Validator {
-	v, err := recmock.SpecValidator()
-	if err != nil {
-		panic(err)
-	}
-	return v
-}()
 
 // getRaw is GET's answer, byte for byte, as the default account reads it.
 func getRaw(t testing.TB, base string) string {

@@ -3,7 +3,6 @@ package contract
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -13,19 +12,15 @@ import (
 // maxShownBody bounds the bodies a report shows; the rest is summarised.
 const maxShownBody = 4 << 10
 
-// secretFieldRE finds s3SecretAccessKey values in JSON text, cut or not, whatever the case of
-// the key, so a misspelt field keeps its secret too.
-var secretFieldRE = regexp.MustCompile(`(?i)("s3SecretAccessKey"\s*:\s*)("(?:[^"\\]|\\.)*(?:"|$)|[^,}\s]*)`)
-
-// maskHeader copies h with the values of credential headers and of Config.Header's names
-// replaced by "***".
+// maskHeader copies h with the values of credential headers (recmock.IsSecretHeader) and of
+// Config.Header's names replaced by "***".
 func (r *runner) maskHeader(h http.Header) http.Header {
 	if len(h) == 0 {
 		return nil
 	}
 	out := make(http.Header, len(h))
 	for k, vs := range h {
-		if r.masked[http.CanonicalHeaderKey(k)] {
+		if recmock.IsSecretHeader(k) || r.masked[http.CanonicalHeaderKey(k)] {
 			out[k] = []string{recmock.Redacted}
 			continue
 		}
@@ -44,8 +39,7 @@ func (r *runner) maskBody(b []byte) string {
 	if len(b) > 4*maxShownBody {
 		b = b[:4*maxShownBody]
 	}
-	s := secretFieldRE.ReplaceAllString(string(b), `${1}"`+recmock.Redacted+`"`)
-	s = r.scrub(s)
+	s := r.scrub(string(recmock.RedactBody(b)))
 	if n > maxShownBody {
 		s = cut(s, maxShownBody) + fmt.Sprintf("…(%d bytes in all)", n)
 	}

@@ -93,21 +93,12 @@ func restorable(body []byte) (recmock.Settings, error) {
 	return s, nil
 }
 
-// putBody is the POST or PUT body that recreates s: the S3 fields flat again, the addresses
-// joined with commas, which the API splits back into the same list.
+// putBody is the POST or PUT body that recreates s (see recmock.Settings.Input).
 func putBody(s recmock.Settings) string {
-	in := struct {
-		Notify            bool   `json:"notify"`
-		URL               string `json:"url,omitempty"`
-		Email             string `json:"email,omitempty"`
-		S3Arn             string `json:"s3Arn,omitempty"`
-		S3AccessKeyID     string `json:"s3AccessKeyId,omitempty"`
-		S3SecretAccessKey string `json:"s3SecretAccessKey,omitempty"`
-	}{Notify: s.Notify, URL: s.URL, Email: strings.Join(s.Email, ",")}
-	if s.S3 != nil {
-		in.S3Arn, in.S3AccessKeyID, in.S3SecretAccessKey = s.S3.ARN, s.S3.AccessKeyID, s.S3.SecretAccessKey
+	b, err := json.Marshal(s.Input())
+	if err != nil {
+		panic(err) // Settings holds only strings, booleans and slices of them
 	}
-	b, _ := json.Marshal(in)
 	return string(b)
 }
 

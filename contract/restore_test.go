@@ -14,6 +14,7 @@ import (
 
 	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/contract"
+	"github.com/recmock/recmock/internal/wire"
 	"github.com/recmock/recmock/mock"
 )
 
@@ -122,7 +123,7 @@ func TestRestoreFailureIsLoud(t *testing.T) {
 	_, base := newMock(t, someSettings, func(_ *mock.Server, h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if broken.Load() && r.Method != http.MethodGet {
-				recmock.WriteError(w, recmock.Errorf(recmock.CodeInternal, "maintenance"))
+				wire.WriteError(w, recmock.Errorf(recmock.CodeInternal, "maintenance"))
 				return
 			}
 			h.ServeHTTP(w, r)

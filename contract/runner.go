@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/wire"
 )
 
 // Errors Run returns, matched with errors.Is.
@@ -58,8 +58,6 @@ type Config struct {
 	// HTTPClient sends the requests. Default: a client of its own that keeps connections
 	// alive and does not follow redirects, so a redirect to a login page is seen as such.
 	HTTPClient *http.Client
-	// Validator checks answers against openapi.yaml. Default: recmock.SpecValidator().
-	Validator *recmock.Validator
 	// Now is the clock for durations and timestamps. Default: time.Now.
 	Now func() time.Time
 	// Logger receives the snapshot and restore steps, and warnings. Default: discard.
@@ -73,13 +71,13 @@ type runner struct {
 	cfg            Config
 	base           string // BaseURL without its trailing slash; "" when unset
 	hc             *http.Client
-	v              *recmock.Validator
+	v              *wire.Validator
 	now            func() time.Time
 	log            *slog.Logger
 	timeout        time.Duration
 	restoreTimeout time.Duration
 	secrets        []string        // scrubbed from every text a report shows
-	masked         map[string]bool // canonical header names whose values are masked
+	masked         map[string]bool // canonical names of Config.Header, masked like credentials
 
 	// writes is "" when checks may write, else why they may not.
 	writes string
@@ -104,7 +102,7 @@ func Run(ctx context.Context, cfg Config, checks []Check) (Report, error) {
 }
 
 func newRunner(cfg Config) (*runner, error) {
-	r := &runner{cfg: cfg, hc: cfg.HTTPClient, v: cfg.Validator, now: cfg.Now, log: cfg.Logger,
+	r := &runner{cfg: cfg, hc: cfg.HTTPClient, now: cfg.Now, log: cfg.Logger,
 		timeout: cfg.Timeout, restoreTimeout: cfg.RestoreTimeout}
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
@@ -113,12 +111,11 @@ func newRunner(cfg Config) (*runner, error) {
 		}
 		r.base = strings.TrimRight(cfg.BaseURL, "/")
 	}
-	if r.v == nil {
-		var err error
-		if r.v, err = recmock.SpecValidator(); err != nil {
-			return nil, err
-		}
+	v, err := wire.Spec()
+	if err != nil {
+		return nil, err
 	}
+	r.v = v
 	if r.hc == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = 4
@@ -137,9 +134,6 @@ func newRunner(cfg Config) (*runner, error) {
 		r.restoreTimeout = 30 * time.Second
 	}
 	r.masked = map[string]bool{}
-	for _, h := range []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"} {
-		r.masked[h] = true
-	}
 	for k, vs := range cfg.Header {
 		r.masked[http.CanonicalHeaderKey(k)] = true
 		r.secrets = append(r.secrets, vs...)

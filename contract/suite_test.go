@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/recmock/recmock/internal/golden"
+	"github.com/recmock/recmock/internal/wire"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -173,7 +174,7 @@ func TestSelect(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	for _, base := range []string{"ftp://x", "localhost:8080", "http://x/?q=1", "/rest"} {
-		if _, err := contract.Run(context.Background(), contract.Config{BaseURL: base, Validator: validator}, contract.Checks()); err == nil {
+		if _, err := contract.Run(context.Background(), contract.Config{BaseURL: base}, contract.Checks()); err == nil {
 			t.Errorf("BaseURL %q: no error", base)
 		}
 	}
@@ -195,7 +196,7 @@ func TestWritesDisabledWhenRestoreImpossible(t *testing.T) {
 		}), "could not be restored"},
 		{"server-error", someSettings, func(_ *mock.Server, h http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				recmock.WriteError(w, recmock.Errorf(recmock.CodeInternal, "down"))
+				wire.WriteError(w, recmock.Errorf(recmock.CodeInternal, "down"))
 			})
 		}, "HTTP 500"},
 		{"credentials-refused", someSettings, func(_ *mock.Server, h http.Handler) http.Handler {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/wire"
 )
 
 //go:embed static
@@ -101,12 +102,12 @@ func newHandler() *handler {
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a, isAsset := h.assets[r.URL.Path]
 	if r.URL.Path != "/" && !isAsset {
-		recmock.WriteError(w, recmock.Errorf(recmock.CodeNotFound, "no dashboard page or asset at %s", r.URL.Path))
+		wire.WriteError(w, recmock.Errorf(recmock.CodeNotFound, "no dashboard page or asset at %s", r.URL.Path))
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		recmock.WriteError(w, recmock.Errorf(recmock.CodeMethodNotAllowed, "%s %s; allowed: GET, HEAD", r.Method, r.URL.Path))
+		wire.WriteError(w, recmock.Errorf(recmock.CodeMethodNotAllowed, "%s %s; allowed: GET, HEAD", r.Method, r.URL.Path))
 		return
 	}
 	hd := w.Header()
@@ -133,7 +134,7 @@ func (h *handler) serveIndex(w http.ResponseWriter, r *http.Request) {
 	p := page{Nonce: base64.RawURLEncoding.EncodeToString(b[:]), Version: recmock.Version()}
 	var buf bytes.Buffer
 	if err := h.index.Execute(&buf, p); err != nil {
-		recmock.WriteError(w, recmock.Errorf(recmock.CodeInternal, "dashboard page: %w", err))
+		wire.WriteError(w, recmock.Errorf(recmock.CodeInternal, "dashboard page: %w", err))
 		return
 	}
 	hd := w.Header()

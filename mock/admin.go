@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/wire"
 )
 
 type adminStatus struct {
@@ -15,7 +16,7 @@ type adminStatus struct {
 var ok = adminStatus{Status: "ok"}
 
 func (s *Server) adminHealth(w http.ResponseWriter, r *http.Request, c *call) error {
-	recmock.WriteJSON(w, http.StatusOK, ok)
+	wire.WriteJSON(w, http.StatusOK, ok)
 	return nil
 }
 
@@ -23,7 +24,7 @@ func (s *Server) adminReset(w http.ResponseWriter, r *http.Request, c *call) err
 	if err := s.reset(r.Context()); err != nil {
 		return recmock.Errorf(recmock.CodeInternal, "reset: %w", err)
 	}
-	recmock.WriteJSON(w, http.StatusOK, ok)
+	wire.WriteJSON(w, http.StatusOK, ok)
 	return nil
 }
 
@@ -46,7 +47,7 @@ func (s *Server) adminListSettings(w http.ResponseWriter, r *http.Request, c *ca
 		}
 		out = append(out, as)
 	}
-	recmock.WriteJSON(w, http.StatusOK, map[string]any{"accounts": out})
+	wire.WriteJSON(w, http.StatusOK, map[string]any{"accounts": out})
 	return nil
 }
 
@@ -65,14 +66,12 @@ func (s *Server) adminPutSettings(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	in, err := s.settingsInput(r, c, a.Username)
-	if err != nil {
-		return err
-	}
+	in := c.settings
+	in.Username = a.Username
 	if err := s.store.Put(r.Context(), in); err != nil {
 		return err
 	}
-	recmock.WriteJSON(w, http.StatusOK, recmock.Success(in))
+	wire.WriteJSON(w, http.StatusOK, recmock.Success(in))
 	return nil
 }
 
@@ -84,7 +83,7 @@ func (s *Server) adminDeleteSettings(w http.ResponseWriter, r *http.Request, c *
 	if err := s.store.Delete(r.Context(), a.Username); err != nil {
 		return notFound(err, a.Username)
 	}
-	recmock.WriteJSON(w, http.StatusOK, ok)
+	wire.WriteJSON(w, http.StatusOK, ok)
 	return nil
 }
 
@@ -99,24 +98,24 @@ func limit(r *http.Request) int {
 
 func (s *Server) adminListRequests(w http.ResponseWriter, r *http.Request, c *call) error {
 	items, total, dropped := s.journal.Newest(limit(r), nil)
-	recmock.WriteJSON(w, http.StatusOK, map[string]any{"total": total, "dropped": dropped, "items": items})
+	wire.WriteJSON(w, http.StatusOK, map[string]any{"total": total, "dropped": dropped, "items": items})
 	return nil
 }
 
 func (s *Server) adminClearRequests(w http.ResponseWriter, r *http.Request, c *call) error {
 	s.journal.Reset()
-	recmock.WriteJSON(w, http.StatusOK, ok)
+	wire.WriteJSON(w, http.StatusOK, ok)
 	return nil
 }
 
 func (s *Server) adminListFaults(w http.ResponseWriter, r *http.Request, c *call) error {
-	recmock.WriteJSON(w, http.StatusOK, map[string]any{"items": s.faults.all()})
+	wire.WriteJSON(w, http.StatusOK, map[string]any{"items": s.faults.all()})
 	return nil
 }
 
 func (s *Server) adminAddFault(w http.ResponseWriter, r *http.Request, c *call) error {
 	var f Fault
-	if err := recmock.DecodeJSON(c.body, &f); err != nil {
+	if err := wire.DecodeInto(c.body.Raw, &f); err != nil {
 		return err
 	}
 	f.ID, f.Remaining = 0, 0
@@ -124,19 +123,19 @@ func (s *Server) adminAddFault(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return recmock.Invalid(recmock.FieldError{Field: "body", Message: err.Error()})
 	}
-	recmock.WriteJSON(w, http.StatusCreated, added)
+	wire.WriteJSON(w, http.StatusCreated, added)
 	return nil
 }
 
 func (s *Server) adminClearFaults(w http.ResponseWriter, r *http.Request, c *call) error {
 	s.faults.reset()
-	recmock.WriteJSON(w, http.StatusOK, ok)
+	wire.WriteJSON(w, http.StatusOK, ok)
 	return nil
 }
 
 func (s *Server) adminSimulateRecording(w http.ResponseWriter, r *http.Request, c *call) error {
 	var req recmock.RecordingRequest
-	if err := recmock.DecodeJSON(c.body, &req); err != nil {
+	if err := wire.DecodeInto(c.body.Raw, &req); err != nil {
 		return err
 	}
 	a, found := s.byUser[req.Username]
@@ -154,6 +153,6 @@ func (s *Server) adminSimulateRecording(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	recmock.WriteJSON(w, http.StatusOK, res)
+	wire.WriteJSON(w, http.StatusOK, res)
 	return nil
 }

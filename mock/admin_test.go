@@ -351,6 +351,9 @@ func TestJournalRedactsEverySecretForm(t *testing.T) {
 		"spaces":           `{"notify":true, "s3SecretAccessKey" :  "` + secret + `" }`,
 		"upper-case key":   `{"notify":true,"S3SECRETACCESSKEY":"` + secret + `"}`,
 		"escaped key":      `{"notify":true,"s3SecretAccess\u004bey":"` + secret + `"}`,
+		"escaped key, cut": `{"notify":true,"s3SecretAccess\u004bey":"` + secret,
+		"escaped key, bad": `{"notify":true,"s3SecretAccess\u004bey":"` + secret + `",}`,
+		"form, escaped":    `notify=true&s3SecretAccess%4Bey=` + secret,
 		"escaped value":    `{"notify":true,"s3SecretAccessKey":"` + secret + `\"quoted\""}`,
 		"number value":     `{"notify":true,"s3SecretAccessKey":123456789}`,
 		"cut":              `{"notify":true,"s3SecretAccessKey":"` + secret,
@@ -363,7 +366,7 @@ func TestJournalRedactsEverySecretForm(t *testing.T) {
 	c := newClient(t, mock.Config{})
 	for name, body := range bodies {
 		ct := "application/json"
-		if name == "form" {
+		if strings.HasPrefix(name, "form") {
 			ct = "application/x-www-form-urlencoded"
 		}
 		c.do(req{Method: "PUT", Body: body, ContentType: ct})
@@ -374,6 +377,13 @@ func TestJournalRedactsEverySecretForm(t *testing.T) {
 		}
 		if strings.Contains(raw, leak) {
 			t.Errorf("%s: the journal shows the secret: %s", name, raw)
+		}
+	}
+	// In the query string, percent-encoded or not.
+	for _, q := range []string{"s3SecretAccessKey=" + secret, "x=1&S3SecretAccess%4bey=" + secret} {
+		c.do(req{Method: "GET", Path: path + "?" + q})
+		if raw := string(c.mustDo(req{Path: "/_admin/requests?limit=1"}).Body); strings.Contains(raw, secret) || !strings.Contains(raw, "***") {
+			t.Errorf("query %s: the journal shows the secret: %s", q, raw)
 		}
 	}
 }

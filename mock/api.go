@@ -2,12 +2,11 @@ package mock
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/wire"
 )
 
 // routes maps each operationId of openapi.yaml to its handler.
@@ -36,17 +35,15 @@ func (s *Server) routes() map[string]handlerFunc {
 }
 
 func (s *Server) createSettings(w http.ResponseWriter, r *http.Request, c *call) error {
-	in, err := s.settingsInput(r, c, c.account.Username)
-	if err != nil {
-		return err
-	}
+	in := c.settings
+	in.Username = c.account.Username
 	if err := s.store.Create(r.Context(), in); err != nil {
 		if errors.Is(err, ErrExists) {
 			return recmock.Errorf(recmock.CodeConflict, "account %q already has notification settings; change them with PUT", c.account.Username)
 		}
 		return err
 	}
-	recmock.WriteJSON(w, http.StatusOK, recmock.Success(in))
+	wire.WriteJSON(w, http.StatusOK, recmock.Success(in))
 	return nil
 }
 
@@ -55,19 +52,17 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return notFound(err, c.account.Username)
 	}
-	recmock.WriteJSON(w, http.StatusOK, recmock.Success(got))
+	wire.WriteJSON(w, http.StatusOK, recmock.Success(got))
 	return nil
 }
 
 func (s *Server) replaceSettings(w http.ResponseWriter, r *http.Request, c *call) error {
-	in, err := s.settingsInput(r, c, c.account.Username)
-	if err != nil {
-		return err
-	}
+	in := c.settings
+	in.Username = c.account.Username
 	if err := s.store.Replace(r.Context(), in); err != nil {
 		return notFound(err, c.account.Username)
 	}
-	recmock.WriteJSON(w, http.StatusOK, recmock.Success(in))
+	wire.WriteJSON(w, http.StatusOK, recmock.Success(in))
 	return nil
 }
 
@@ -76,68 +71,6 @@ func notFound(err error, username string) error {
 		return recmock.Errorf(recmock.CodeNotFound, "account %q has no notification settings; create them with POST", username)
 	}
 	return err
-}
-
-// settingsInput validates a POST or PUT body against openapi.yaml, then applies the rules the
-// schema cannot express. When the schema fails, the other rules still run on what could be
-// read, so one answer names every broken rule.
-func (s *Server) settingsInput(r *http.Request, c *call, username string) (recmock.Settings, error) {
-	body, err := s.v.ValidateRequestJSON(r.Context(), r, c.route, c.body)
-	if err != nil {
-		return recmock.Settings{}, mergeRuleErrors(err, c.body, username)
-	}
-	// The body is decoded once, for the schema, and its fields are taken from that.
-	in, err := recmock.SettingsInputFromJSON(body)
-	if err != nil {
-		return recmock.Settings{}, err
-	}
-	return in.Settings(username)
-}
-
-// mergeRuleErrors adds to a schema error the rule errors of fields the schema let through.
-func mergeRuleErrors(schemaErr error, body []byte, username string) error {
-	var se *recmock.Error
-	var raw map[string]any
-	if !errors.As(schemaErr, &se) || json.Unmarshal(body, &raw) != nil {
-		return schemaErr
-	}
-	str := func(k string) *string {
-		if v, ok := raw[k].(string); ok {
-			return &v
-		}
-		return nil
-	}
-	on := recmock.Notify(true)
-	in := recmock.SettingsInput{Notify: &on, URL: str("url"), Email: str("email"), S3Arn: str("s3Arn"), S3AccessKeyID: str("s3AccessKeyId"), S3SecretAccessKey: str("s3SecretAccessKey")}
-	// A field the schema refused counts as given for the S3 all-or-none rule.
-	for k, p := range map[string]**string{"s3Arn": &in.S3Arn, "s3AccessKeyId": &in.S3AccessKeyID, "s3SecretAccessKey": &in.S3SecretAccessKey} {
-		if _, ok := raw[k]; ok && *p == nil {
-			x := "given"
-			*p = &x
-		}
-	}
-	_, err := in.Settings(username)
-	var re *recmock.Error
-	if !errors.As(err, &re) {
-		return schemaErr
-	}
-	out := *se
-	out.Fields = slices.Clone(se.Fields)
-	for _, f := range re.Fields {
-		if !slices.ContainsFunc(out.Fields, func(g recmock.FieldError) bool { return g.Field == f.Field }) {
-			out.Fields = append(out.Fields, f)
-		}
-	}
-	slices.SortStableFunc(out.Fields, func(a, b recmock.FieldError) int {
-		switch {
-		case a.Field < b.Field:
-			return -1
-		case a.Field > b.Field:
-			return 1
-		}
-		return 0
-	})
-	return &out
 }
 
 // serveMount hands a request to the admin sub-API mounted at its path.

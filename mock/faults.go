@@ -2,12 +2,14 @@ package mock
 
 import (
 	"fmt"
-	"github.com/recmock/recmock"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/wire"
 )
 
 // Fault is an injected failure for API requests matching Method and Path (empty matches any;
@@ -139,7 +141,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) (do
 		// The header tells clients (and the spec checks in tests) that this answer is injected,
 		// not the API's.
 		w.Header().Set("X-Recmock-Fault", f.describe())
-		recmock.WriteJSON(w, f.Status, recmock.Envelope{Status: status, Content: recmock.Content{
+		wire.WriteJSON(w, f.Status, recmock.Envelope{Status: status, Content: recmock.Content{
 			Message: fmt.Sprintf("injected %s (set with POST /_admin/faults)", f.describe()),
 		}})
 		return true

@@ -6,18 +6,20 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/wire"
 	"github.com/recmock/recmock/mock"
 )
 
 const path = "/rest/recording/notifications"
 
 // validator is shared by every test: it is read-only.
-var validator = func() *recmock.Validator {
-	v, err := recmock.SpecValidator()
+var validator = func() *wire.Validator {
+	v, err := wire.Spec()
 	if err != nil {
 		panic(err)
 	}
@@ -62,7 +64,7 @@ func checkResponse(t testing.TB, req *http.Request, res *http.Response, body []b
 		}
 		return
 	}
-	if err := validator.ValidateResponse(req.Context(), req, route, res.StatusCode, res.Header, body); err != nil {
+	if _, err := validator.ValidateResponse(req.Context(), req, route, res.StatusCode, res.Header, body); err != nil {
 		t.Errorf("%s: response breaks openapi.yaml: %v\n%d %s", where, err, res.StatusCode, body)
 	}
 }
@@ -158,4 +160,14 @@ func data(t testing.TB, body []byte) recmock.Settings {
 		t.Fatalf("not a success envelope (%v): %s", err, body)
 	}
 	return *env.Content.Data
+}
+
+// boltStore is a bbolt store in a directory the test removes.
+func boltStore(t testing.TB) mock.Store {
+	t.Helper()
+	s, err := mock.OpenBoltStore(filepath.Join(t.TempDir(), "settings.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/wire"
 )
 
 // Config configures a Server. The zero value serves the default account from memory.
@@ -46,7 +47,7 @@ type Config struct {
 // Server is the stateful mock. It is an http.Handler.
 type Server struct {
 	cfg      Config
-	v        *recmock.Validator
+	v        *wire.Validator
 	byKey    map[string]recmock.Account
 	byUser   map[string]recmock.Account
 	store    Store
@@ -72,7 +73,7 @@ var _ http.Handler = (*Server)(nil)
 
 // New returns a Server for cfg.
 func New(cfg Config) (*Server, error) {
-	v, err := recmock.SpecValidator()
+	v, err := wire.Spec()
 	if err != nil {
 		return nil, err
 	}
@@ -136,10 +137,13 @@ func (s *Server) Store() Store { return s.store }
 
 // call carries what the pipeline learned about a request to the operation's handler.
 type call struct {
-	route   *recmock.Route
+	route   *wire.Route
 	account recmock.Account
-	body    []byte
-	entry   *JournalEntry // nil for admin requests, which are not journaled
+	body    wire.Body
+	// settings are the body's, for operations that take settings (Route.TakesSettings),
+	// validated by openapi.yaml and recmock's rules; their Username is not set.
+	settings recmock.Settings
+	entry    *JournalEntry // nil for admin requests, which are not journaled
 }
 
 // ServeHTTP routes by openapi.yaml: the admin API, the dashboard, or the notifications API.
@@ -159,12 +163,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // applying injected faults.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	start := s.now()
-	e := &JournalEntry{ID: s.journal.id(), Time: start.UTC(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
+	e := &JournalEntry{ID: s.journal.id(), Time: start.UTC(), Method: r.Method, Path: r.URL.Path, Query: recmock.RedactQuery(r.URL.RawQuery)}
 	rec := &recorder{ResponseWriter: w, limit: 4 << 10}
 	defer func() {
 		e.DurationMs = float64(s.now().Sub(start).Microseconds()) / 1000
 		e.Status = rec.status
-		e.ResponseBody = excerpt(redact(rec.buf.Bytes()), 4<<10)
+		e.ResponseBody = excerpt(recmock.RedactBody(rec.buf.Bytes()), 4<<10)
 		s.journal.Add(*e)
 		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", e.DurationMs, "user", e.Username)
 	}()
@@ -231,29 +235,31 @@ func (s *Server) pipeline(w http.ResponseWriter, r *http.Request, c *call) error
 			// API keeps its 415.
 			r.Header.Set("Content-Type", "application/json")
 		}
-		body, err := s.readBody(w, r)
-		if c.entry != nil && body != nil {
-			c.entry.RequestBody = excerpt(redact(body), 4<<10)
+		raw, err := s.readBody(w, r)
+		if c.entry != nil && raw != nil {
+			c.entry.RequestBody = excerpt(recmock.RedactBody(raw), 4<<10)
 		}
 		if err != nil {
 			return err
 		}
-		c.body = body
+		// The one decode of the body: the schema, the rules and the handler all read this.
+		if c.body, err = wire.Decode(raw); err != nil {
+			return err
+		}
 	}
-	if !mergesRuleErrors[op] && (route.HasBody() || route.HasParams()) {
+	switch {
+	case route.TakesSettings():
+		settings, err := s.v.ValidateSettings(r.Context(), r, route, c.body)
+		if err != nil {
+			return err
+		}
+		c.settings = settings
+	case route.HasBody() || route.HasParams():
 		if err := s.v.ValidateRequest(r.Context(), r, route, c.body); err != nil {
 			return err
 		}
 	}
 	return h(w, r, c)
-}
-
-// mergesRuleErrors lists the operations that validate their own body, to report the schema's
-// errors and the Go rules' in one answer.
-var mergesRuleErrors = map[string]bool{
-	"createNotificationSettings":  true,
-	"replaceNotificationSettings": true,
-	"adminPutSettings":            true,
 }
 
 // fail answers err as the envelope and records its field errors in the journal.
@@ -268,7 +274,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, e *JournalEntry, e
 			e.Errors = re.Fields
 		}
 	}
-	recmock.WriteError(w, err)
+	wire.WriteError(w, err)
 }
 
 // readBody reads a request body of at most MaxBodyBytes declared as JSON (or not declared).

@@ -17,6 +17,7 @@ import (
 
 	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/internal/ring"
+	"github.com/recmock/recmock/internal/wire"
 )
 
 // Config configures a Proxy. Upstream is required; every other zero value works.
@@ -36,9 +37,7 @@ type Config struct {
 	// JournalSize bounds the journal of exchanges. Default 1000.
 	JournalSize int
 	// Transport reaches the upstream. Default: a clone of http.DefaultTransport with Timeout
-	// as its response header timeout; for a plain-HTTP upstream, the proxy makes the common
-	// exchanges itself, as that Transport would but without its per-connection goroutines
-	// (transport.go), and leaves it the others.
+	// as its response header timeout, keeping up to 256 idle connections to the upstream.
 	Transport http.RoundTripper
 	// Logger receives one warning per exchange with violations. Default: discard.
 	Logger *slog.Logger
@@ -54,7 +53,7 @@ type Proxy struct {
 	cfg      Config
 	upstream *url.URL
 	rp       *httputil.ReverseProxy
-	v        *recmock.Validator
+	v        *wire.Validator
 	log      *slog.Logger
 	now      func() time.Time
 	journal  *ring.Ring[Exchange]
@@ -70,7 +69,7 @@ func New(cfg Config) (*Proxy, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("proxy: upstream %q: want an absolute http:// or https:// URL", cfg.Upstream)
 	}
-	v, err := recmock.SpecValidator()
+	v, err := wire.Spec()
 	if err != nil {
 		return nil, err
 	}
@@ -94,11 +93,11 @@ func New(cfg Config) (*Proxy, error) {
 		t.ResponseHeaderTimeout = cfg.Timeout
 		t.MaxIdleConnsPerHost = 256
 		t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
-		cfg.Transport = newUpstreamTransport(t, u)
+		cfg.Transport = t
 	}
 	p := &Proxy{cfg: cfg, upstream: u, v: v, log: cfg.Logger, now: cfg.Now, journal: ring.New[Exchange](cfg.JournalSize)}
 	p.rp = &httputil.ReverseProxy{
-		Director:       p.direct,
+		Rewrite:        p.rewrite,
 		Transport:      cfg.Transport,
 		ModifyResponse: p.checkResponse,
 		ErrorHandler:   p.upstreamError,
@@ -132,13 +131,12 @@ func (b *bufferPool) Put(buf []byte) { b.p.Put(&buf) }
 // exchange is what the proxy learns about one request on its way through.
 type exchange struct {
 	Exchange
-	route    *recmock.Route
+	route    *wire.Route
 	routeErr error
-	reqBody  []byte
 	// bodyInMemory: the request's body was read whole, and is forwarded from memory.
 	bodyInMemory bool
 	settings     *recmock.Settings // the request's settings, when it carried valid ones
-	clientBad    bool              // the request broke a body rule
+	clientBad    bool              // the request broke a rule
 	violations   []Violation
 }
 
@@ -153,7 +151,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex := &exchange{Exchange: Exchange{Time: start.UTC(), Method: r.Method, Path: r.URL.Path}}
 	body, complete, err := readPrefix(r.Body, p.cfg.MaxBodyBytes)
 	if err != nil {
-		recmock.WriteError(w, recmock.Errorf(recmock.CodeInvalid, "request body could not be read: %v", err))
+		wire.WriteError(w, recmock.Errorf(recmock.CodeInvalid, "request body could not be read: %v", err))
 		return
 	}
 	if r.Body != nil && r.Body != http.NoBody {
@@ -186,33 +184,16 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// direct points the request at the upstream and changes nothing else: no X-Forwarded-For
-// is added, every header, cookie and body goes as it came.
-func (p *Proxy) direct(r *http.Request) {
-	r.URL.Scheme = p.upstream.Scheme
-	r.URL.Host = p.upstream.Host
-	r.URL.Path, r.URL.RawPath = joinPath(p.upstream, r.URL)
-	r.Host = p.upstream.Host // virtual hosting: the upstream answers for its own name
-	if _, ok := r.Header["X-Forwarded-For"]; !ok {
-		r.Header["X-Forwarded-For"] = nil // tells ReverseProxy not to add one
+// rewrite points the request at the upstream, under its base path, and changes nothing
+// else: the forwarding headers the client sent go on as they came (ReverseProxy drops them
+// before Rewrite) and none are added, so the upstream sees what the application sent.
+func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
+	pr.SetURL(p.upstream) // also sets Host: the upstream answers for its own name
+	for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"} {
+		if v, ok := pr.In.Header[h]; ok {
+			pr.Out.Header[h] = v
+		}
 	}
-}
-
-// joinPath puts the request path under the upstream's base path.
-func joinPath(base, u *url.URL) (string, string) {
-	if base.Path == "" || base.Path == "/" {
-		return u.Path, u.RawPath
-	}
-	bp := base.EscapedPath()
-	if bp[len(bp)-1] == '/' {
-		bp = bp[:len(bp)-1]
-	}
-	raw := bp + u.EscapedPath()
-	p, err := url.PathUnescape(raw)
-	if err != nil {
-		return base.Path + u.Path, ""
-	}
-	return p, raw
 }
 
 // readPrefix reads up to max bytes; complete reports whether that was the whole body.
@@ -267,7 +248,7 @@ func (p *Proxy) checkResponse(res *http.Response) error {
 			Errors:  msgs,
 		}}
 		var buf bytes.Buffer
-		recmock.WriteJSON(bodyWriter{&buf, res}, http.StatusBadGateway, env)
+		wire.WriteJSON(bodyWriter{&buf, res}, http.StatusBadGateway, env)
 		res.Body.Close()
 		res.Body = io.NopCloser(&buf)
 		res.ContentLength = int64(buf.Len())
@@ -280,7 +261,7 @@ func (p *Proxy) checkResponse(res *http.Response) error {
 	return nil
 }
 
-// bodyWriter lets recmock.WriteJSON fill an *http.Response.
+// bodyWriter lets wire.WriteJSON fill an *http.Response.
 type bodyWriter struct {
 	buf *bytes.Buffer
 	res *http.Response
@@ -327,18 +308,18 @@ func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 func (p *Proxy) serveJournal(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET")
-		recmock.WriteError(w, recmock.Errorf(recmock.CodeMethodNotAllowed, "%s %s; allowed: GET", r.Method, r.URL.Path))
+		wire.WriteError(w, recmock.Errorf(recmock.CodeMethodNotAllowed, "%s %s; allowed: GET", r.Method, r.URL.Path))
 		return
 	}
 	limit := 100
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 10000 {
-			recmock.WriteError(w, recmock.Invalid(recmock.FieldError{Field: "limit", Message: "must be an integer from 1 to 10000"}))
+			wire.WriteError(w, recmock.Invalid(recmock.FieldError{Field: "limit", Message: "must be an integer from 1 to 10000"}))
 			return
 		}
 		limit = n
 	}
 	items, total, dropped := p.journal.Newest(limit, nil)
-	recmock.WriteJSON(w, http.StatusOK, map[string]any{"total": total, "dropped": dropped, "items": items})
+	wire.WriteJSON(w, http.StatusOK, map[string]any{"total": total, "dropped": dropped, "items": items})
 }

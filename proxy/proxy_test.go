@@ -125,11 +125,14 @@ func TestClientViolations(t *testing.T) {
 		method, body string
 		want         []proxy.Violation
 	}{
-		{"PUT", `{"notify":"yes","email":"a@b.com, nope"}`, []proxy.Violation{{Side: "client", Field: "notify", Rule: "must be true, false, 1 or 0", Value: `"yes"`}}},
+		{"PUT", `{"notify":"yes","email":"a@b.com, nope"}`, []proxy.Violation{
+			{Side: "client", Field: "email", Rule: `"nope" is not a valid e-mail address`, Value: `"a@b.com, nope"`},
+			{Side: "client", Field: "notify", Rule: "must be true, false, 1 or 0", Value: `"yes"`},
+		}},
 		{"PUT", `{"notify":true,"email":"a@b.com, nope"}`, []proxy.Violation{{Side: "client", Field: "email", Rule: `"nope" is not a valid e-mail address`, Value: `"a@b.com, nope"`}}},
 		{"PUT", `{"notify":true,"s3SecretAccessKey":"hunter2"}`, []proxy.Violation{
-			{Side: "client", Field: "s3Arn", Rule: "required when s3SecretAccessKey is given (the three S3 fields go together)"},
 			{Side: "client", Field: "s3AccessKeyId", Rule: "required when s3SecretAccessKey is given (the three S3 fields go together)"},
+			{Side: "client", Field: "s3Arn", Rule: "required when s3SecretAccessKey is given (the three S3 fields go together)"},
 		}},
 		{"PUT", `{"notify":true,"s3Arn":"arn:aws:s3:::bkt","s3AccessKeyId":"K","s3SecretAccessKey":42}`, []proxy.Violation{{Side: "client", Field: "s3SecretAccessKey", Rule: "must be a string", Value: "***"}}},
 		{"DELETE", "", []proxy.Violation{{Side: "client", Field: "method", Rule: "DELETE /rest/recording/notifications; allowed: GET, POST, PUT", Value: "DELETE"}}},

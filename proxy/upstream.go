@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/wire"
 )
 
 // upstreamError answers a failed exchange with the envelope naming the cause: 504 when the
@@ -46,5 +47,5 @@ func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 		ex.Note, ex.Upstream = msg, true
 	}
 	p.log.Warn("upstream failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	recmock.WriteError(w, &recmock.Error{Code: code, Message: msg, Err: err})
+	wire.WriteError(w, &recmock.Error{Code: code, Message: msg, Err: err})
 }

@@ -4,18 +4,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/wire"
 )
 
-// settingsOps are the operations whose body is a setting, checked with the Go rules too.
-var settingsOps = map[string]bool{"createNotificationSettings": true, "replaceNotificationSettings": true}
-
 // checkRequest validates the request against openapi.yaml and the rules of SPEC section 2.
-func (p *Proxy) checkRequest(r *http.Request, ex *exchange, body []byte) {
+func (p *Proxy) checkRequest(r *http.Request, ex *exchange, raw []byte) {
 	if strings.HasPrefix(r.URL.Path, "/_admin/") {
 		ex.Note = "recmock admin path: not part of the vendor's contract"
 		return
@@ -33,152 +33,161 @@ func (p *Proxy) checkRequest(r *http.Request, ex *exchange, body []byte) {
 		ex.Note = "not in openapi.yaml: forwarded without checks"
 		return
 	}
-	ex.route, ex.Validated, ex.reqBody = route, true, body
-	jb, err := p.v.ValidateRequestJSON(r.Context(), r, route, body)
-	if err != nil {
-		ex.clientBad = true
-		ex.violations = append(ex.violations, fieldViolations(SideClient, err, body)...)
-		return
-	}
-	if !settingsOps[route.OperationID()] {
-		return
-	}
-	// The body was decoded once, for the schema; its fields are taken from that.
-	in, err := recmock.SettingsInputFromJSON(jb)
+	ex.route, ex.Validated = route, true
+	body, err := wire.Decode(raw)
 	if err == nil {
-		var s recmock.Settings
-		if s, err = in.Settings(""); err == nil {
-			ex.settings = &s
-			return
+		if route.TakesSettings() {
+			var s recmock.Settings
+			if s, err = p.v.ValidateSettings(r.Context(), r, route, body); err == nil {
+				ex.settings = &s
+			}
+		} else {
+			err = p.v.ValidateRequest(r.Context(), r, route, body)
 		}
 	}
-	ex.clientBad = true
-	ex.violations = append(ex.violations, fieldViolations(SideClient, err, body)...)
+	if err != nil {
+		ex.clientBad = true
+		ex.violations = append(ex.violations, fieldViolations(SideClient, err, body.Value)...)
+	}
 }
 
 // validateResponse validates the upstream's answer against the operation, then checks what
 // a schema cannot: an invalid request must not be accepted, and a stored setting must be
 // answered as it was sent.
-func (p *Proxy) validateResponse(ex *exchange, res *http.Response, body []byte) {
+func (p *Proxy) validateResponse(ex *exchange, res *http.Response, raw []byte) {
 	switch {
 	case ex.routeErr != nil:
-		if err := p.v.ValidateSchema("ErrorEnvelope", body); err != nil || res.StatusCode < 400 {
-			ex.violations = append(ex.violations, Violation{Side: SideServer, Field: "body", Rule: fmt.Sprintf("an undocumented method must be refused with the error envelope and a 4xx status (got %d)", res.StatusCode), Value: excerpt(body)})
+		if err := p.v.ValidateSchema("ErrorEnvelope", raw); err != nil || res.StatusCode < 400 {
+			ex.violations = append(ex.violations, Violation{Side: SideServer, Field: "body", Rule: fmt.Sprintf("an undocumented method must be refused with the error envelope and a 4xx status (got %d)", res.StatusCode), Value: excerpt(raw)})
 		}
 		return
 	case ex.route == nil:
 		return
 	}
-	jb, err := p.v.ValidateResponseJSON(res.Request.Context(), res.Request, ex.route, res.StatusCode, res.Header, body)
+	body, err := p.v.ValidateResponse(res.Request.Context(), res.Request, ex.route, res.StatusCode, res.Header, raw)
 	if err != nil {
-		ex.violations = append(ex.violations, fieldViolations(SideServer, err, body)...)
+		ex.violations = append(ex.violations, fieldViolations(SideServer, err, body.Value)...)
 	}
 	ok := res.StatusCode/100 == 2
 	if ex.clientBad && ok {
 		ex.violations = append(ex.violations, Violation{Side: SideServer, Field: "status", Rule: "input that breaks a rule must be refused, not accepted", Value: fmt.Sprint(res.StatusCode)})
 	}
-	if ex.settings == nil || !ok {
+	if ex.settings == nil || !ok || err != nil {
 		return
 	}
-	// The body was decoded once, for the schema; the settings are taken from that when they
-	// can be, as json.Unmarshal would read them.
-	got, ok := recmock.SettingsFromEnvelope(jb)
-	if !ok || err != nil {
-		var env recmock.Envelope
-		if json.Unmarshal(body, &env) != nil || env.Content.Data == nil {
-			return // the schema check has reported it
-		}
-		got = *env.Content.Data
+	got := valueAtPath(body.Value, "content.data")
+	// What was stored, as the server should answer it; the proxy does not know the username.
+	want := settingsValue(*ex.settings)
+	if m, ok := got.(map[string]any); ok {
+		want["username"] = m["username"]
 	}
-	want := *ex.settings
-	want.Username = got.Username
-	if got.Email == nil {
-		got.Email = []string{}
-	}
-	for _, d := range diffSettings(want, got) {
-		ex.violations = append(ex.violations, Violation{Side: SideServer, Field: "content.data." + d.field, Rule: "must answer what was stored: " + d.want, Value: d.got})
+	for _, d := range diffValues("content.data", want, got) {
+		ex.violations = append(ex.violations, Violation{Side: SideServer, Field: d.field, Rule: "must answer what was stored: " + d.want, Value: d.got})
 	}
 }
 
-type settingsDiff struct{ field, want, got string }
+// settingsValue is s as a decoded JSON value, the form answers are compared in: every field of
+// Settings takes part, whatever fields it grows.
+func settingsValue(s recmock.Settings) map[string]any {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // Settings holds only strings, booleans and slices of them
+	}
+	body, err := wire.Decode(b)
+	if err != nil {
+		panic(err)
+	}
+	return body.Value.(map[string]any)
+}
 
-func diffSettings(want, got recmock.Settings) []settingsDiff {
-	var out []settingsDiff
-	add := func(field string, w, g any) {
-		out = append(out, settingsDiff{field, fmt.Sprint(w), fmt.Sprint(g)})
+type valueDiff struct{ field, want, got string }
+
+// diffValues lists where two decoded JSON values differ, by dotted path; secrets are named,
+// never shown.
+func diffValues(path string, want, got any) []valueDiff {
+	if reflect.DeepEqual(want, got) {
+		return nil
 	}
-	if want.Notify != got.Notify {
-		add("notify", want.Notify, got.Notify)
-	}
-	if want.URL != got.URL {
-		add("url", fmt.Sprintf("%q", want.URL), fmt.Sprintf("%q", got.URL))
-	}
-	if !slices.Equal(want.Email, got.Email) {
-		add("email", want.Email, got.Email)
-	}
-	switch {
-	case (want.S3 == nil) != (got.S3 == nil):
-		add("s3Settings", present(want.S3 != nil), present(got.S3 != nil))
-	case want.S3 != nil && *want.S3 != *got.S3:
-		if want.S3.ARN != got.S3.ARN {
-			add("s3Settings.s3Arn", want.S3.ARN, got.S3.ARN)
+	wm, wok := want.(map[string]any)
+	gm, gok := got.(map[string]any)
+	if !wok || !gok {
+		d := valueDiff{path, show(path, want), show(path, got)}
+		if d.got == d.want { // two secrets, both masked
+			d.got += " (a different one)"
 		}
-		if want.S3.AccessKeyID != got.S3.AccessKeyID {
-			add("s3Settings.s3AccessKeyId", want.S3.AccessKeyID, got.S3.AccessKeyID)
+		return []valueDiff{d}
+	}
+	var out []valueDiff
+	keys := slices.Sorted(maps.Keys(wm))
+	for k := range gm {
+		if _, ok := wm[k]; !ok {
+			keys = append(keys, k)
 		}
-		if want.S3.SecretAccessKey != got.S3.SecretAccessKey {
-			add("s3Settings.s3SecretAccessKey", recmock.Redacted, recmock.Redacted+" (a different one)")
+	}
+	for _, k := range keys {
+		p := path + "." + k
+		w, inW := wm[k]
+		g, inG := gm[k]
+		switch {
+		case !inW:
+			out = append(out, valueDiff{p, "absent", "present"})
+		case !inG:
+			out = append(out, valueDiff{p, "present", "absent"})
+		default:
+			out = append(out, diffValues(p, w, g)...)
 		}
 	}
 	return out
 }
 
-func present(b bool) string {
-	if b {
-		return "present"
-	}
-	return "absent"
-}
-
-// fieldViolations turns a validation error into violations, with each field's value taken
-// from the body (secrets masked).
-func fieldViolations(side string, err error, body []byte) []Violation {
-	var re *recmock.Error
-	if !errors.As(err, &re) || len(re.Fields) == 0 {
-		return []Violation{{Side: side, Field: "body", Rule: err.Error()}}
-	}
-	var doc any
-	_ = json.Unmarshal(body, &doc)
-	out := make([]Violation, len(re.Fields))
-	for i, f := range re.Fields {
-		out[i] = Violation{Side: side, Field: f.Field, Rule: f.Message, Value: valueAt(doc, f.Field)}
-	}
-	return out
-}
-
-// valueAt renders the value at a dotted path, masking secrets and cutting long values.
-func valueAt(doc any, path string) string {
-	if path == "" || path == "body" || doc == nil {
-		return ""
-	}
-	cur := doc
-	for _, k := range strings.Split(path, ".") {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return ""
+// show renders a value of a violation: secrets masked, long values cut.
+func show(path string, v any) string {
+	if i := strings.LastIndexByte(path, '.'); recmock.IsSecret(path[i+1:]) {
+		if v == nil {
+			return "absent"
 		}
-		if cur, ok = m[k]; !ok {
-			return ""
-		}
-		if strings.EqualFold(k, "s3SecretAccessKey") {
-			return recmock.Redacted
-		}
+		return recmock.Redacted
 	}
-	b, err := json.Marshal(cur)
+	b, err := json.Marshal(recmock.RedactValue(v))
 	if err != nil {
 		return ""
 	}
 	return excerpt(b)
+}
+
+// fieldViolations turns a validation error into violations, with each field's value taken
+// from the body (secrets masked).
+func fieldViolations(side string, err error, body any) []Violation {
+	re, ok := errors.AsType[*recmock.Error](err)
+	if !ok || len(re.Fields) == 0 {
+		return []Violation{{Side: side, Field: "body", Rule: err.Error()}}
+	}
+	out := make([]Violation, len(re.Fields))
+	for i, f := range re.Fields {
+		v := Violation{Side: side, Field: f.Field, Rule: f.Message}
+		if f.Field != "body" && f.Field != "" {
+			if x := valueAtPath(body, f.Field); x != nil {
+				v.Value = show(f.Field, x)
+			}
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// valueAtPath is the value at a dotted path of a decoded JSON value, or nil.
+func valueAtPath(doc any, path string) any {
+	cur := doc
+	for k := range strings.SplitSeq(path, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		if cur, ok = m[k]; !ok {
+			return nil
+		}
+	}
+	return cur
 }
 
 func excerpt(b []byte) string {

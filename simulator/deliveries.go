@@ -8,6 +8,7 @@ import (
 
 	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/internal/ring"
+	"github.com/recmock/recmock/internal/wire"
 )
 
 // Limits of the delivery list's limit query parameter, as in openapi.yaml's Limit.
@@ -97,7 +98,7 @@ func (s *Simulator) Handler() http.Handler {
 
 func (s *Simulator) serveDeliveries(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != "" && r.URL.Path != "/" {
-		recmock.WriteError(w, recmock.Errorf(recmock.CodeNotFound, "no delivery resource at %q; GET or DELETE the collection", r.URL.Path))
+		wire.WriteError(w, recmock.Errorf(recmock.CodeNotFound, "no delivery resource at %q; GET or DELETE the collection", r.URL.Path))
 		return
 	}
 	switch r.Method {
@@ -106,17 +107,17 @@ func (s *Simulator) serveDeliveries(w http.ResponseWriter, r *http.Request) {
 		if v, ok := r.URL.Query()["limit"]; ok {
 			n, err := strconv.Atoi(v[0])
 			if err != nil || n < 1 || n > maxListLimit || len(v) > 1 {
-				recmock.WriteError(w, recmock.Invalid(recmock.FieldError{Field: "limit", Message: "must be one integer between 1 and 10000"}))
+				wire.WriteError(w, recmock.Invalid(recmock.FieldError{Field: "limit", Message: "must be one integer between 1 and 10000"}))
 				return
 			}
 			limit = n
 		}
-		recmock.WriteJSON(w, http.StatusOK, s.deliveries.list(limit))
+		wire.WriteJSON(w, http.StatusOK, s.deliveries.list(limit))
 	case http.MethodDelete:
 		s.Reset()
-		recmock.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		wire.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	default:
 		w.Header().Set("Allow", "GET, DELETE")
-		recmock.WriteError(w, recmock.Errorf(recmock.CodeMethodNotAllowed, "%s %s; allowed: GET, DELETE", r.Method, r.URL.Path))
+		wire.WriteError(w, recmock.Errorf(recmock.CodeMethodNotAllowed, "%s %s; allowed: GET, DELETE", r.Method, r.URL.Path))
 	}
 }

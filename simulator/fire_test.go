@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/wire"
 	"github.com/recmock/recmock/simulator"
 )
 
@@ -25,7 +26,7 @@ import (
 // body, and how many distinct events it acted on.
 type carefulReceiver struct {
 	t      *testing.T
-	v      *recmock.Validator
+	v      *wire.Validator
 	mu     sync.Mutex
 	bodies [][]byte
 	acted  map[string]int

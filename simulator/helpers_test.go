@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/recmock/recmock"
 	fakes3 "github.com/recmock/recmock/fakes/s3"
 	"github.com/recmock/recmock/fakes/smtpsink"
+	"github.com/recmock/recmock/internal/wire"
 	"github.com/recmock/recmock/simulator"
 )
 
@@ -160,9 +160,9 @@ func closedAddr(t *testing.T) string {
 	return addr
 }
 
-func validator(t testing.TB) *recmock.Validator {
+func validator(t testing.TB) *wire.Validator {
 	t.Helper()
-	v, err := recmock.SpecValidator()
+	v, err := wire.Spec()
 	if err != nil {
 		t.Fatal(err)
 	}

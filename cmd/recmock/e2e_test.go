@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recmock/recmock/internal/wire"
 	"github.com/recmock/recmock/server"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -61,7 +62,7 @@ func TestRecordingEndToEnd(t *testing.T) {
 
 	// The webhook: a RecordingCompletedEvent as openapi.yaml defines it.
 	hook := <-bodies
-	v, err := recmock.SpecValidator()
+	v, err := wire.Spec()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,43 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/recmock/recmock"
+)
+
+// internalError answers when one of our own values cannot be encoded, which is a bug: the
+// client still deserves an envelope.
+const internalError = `{"status":0,"content":{"message":"internal error: response could not be encoded"}}` + "\n"
+
+// WriteJSON answers v, encoded by encoding/json, with the given HTTP status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	// Messages quote what was sent, often with < and >; keep them readable.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(internalError)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// WriteError answers err as the failure envelope with the HTTP status its code maps to (see
+// recmock.ErrorEnvelope), with a Basic challenge when it is a 401.
+func WriteError(w http.ResponseWriter, err error) {
+	status, env := recmock.ErrorEnvelope(err)
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="recmock", charset="UTF-8"`)
+	}
+	WriteJSON(w, status, env)
+}
