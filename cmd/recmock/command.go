@@ -195,22 +195,34 @@ func (c *Command) help(w io.Writer, fs *flag.FlagSet) {
 // environment prefix, the variable that also sets each.
 func printFlags(w io.Writer, fs *flag.FlagSet, env string) {
 	fs.VisitAll(func(f *flag.Flag) {
-		plain := *f
-		plain.Value = unwrapValue(f.Value) // UnquoteUsage names a value by its type
-		name, usage := flag.UnquoteUsage(&plain)
-		line := "  --" + f.Name
-		if name != "" {
-			line += " " + name
-		}
+		arg, usage, def := describeFlag(f)
+		line := "  --" + f.Name + arg
 		if env != "" {
 			line += "   [$" + envName(env, f) + "]"
 		}
 		fmt.Fprintf(w, "%s\n        %s", line, strings.ReplaceAll(usage, "\n", "\n        "))
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" {
-			fmt.Fprintf(w, " (default %q)", f.DefValue)
+		if def != "" {
+			fmt.Fprintf(w, " (default %q)", def)
 		}
 		fmt.Fprintln(w)
 	})
+}
+
+// describeFlag is what help says of f: its argument's name (" address", or "" for a bool),
+// its usage, and its default when one is worth showing.
+func describeFlag(f *flag.Flag) (arg, usage, def string) {
+	plain := *f
+	plain.Value = unwrapValue(f.Value) // UnquoteUsage names an argument by its Value's type
+	arg, usage = flag.UnquoteUsage(&plain)
+	if arg != "" {
+		arg = " " + arg
+	}
+	switch f.DefValue {
+	case "", "false", "0", "[]":
+	default:
+		def = f.DefValue
+	}
+	return arg, usage, def
 }
 
 // nearest is the candidate the user most likely meant by typed, or "" when none is close:

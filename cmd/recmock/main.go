@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -65,6 +66,9 @@ func helpCommand(root *Command) *Command {
 			return func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				c := root
 				for _, name := range args {
+					if strings.HasPrefix(name, "-") { // recmock help serve --help
+						break
+					}
 					sub := c.lookup(name)
 					if sub == nil {
 						c.usageError(stderr, fmt.Sprintf("unknown command %q", name), quote(nearest(name, c.names())))
