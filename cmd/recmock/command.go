@@ -16,7 +16,7 @@ import (
 type Command struct {
 	// Name is the word typed after its parent: "serve", or "webhook" under "contract".
 	Name string
-	// UsageLine follows "Usage: recmock": "serve [flags]".
+	// UsageLine follows "Usage: " and the parent's name: "serve [flags]".
 	UsageLine string
 	// Short is the line in the parent's command list.
 	Short string

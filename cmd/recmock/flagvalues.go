@@ -35,9 +35,10 @@ func checkValues(fs *flag.FlagSet) *refusal {
 	last := &refusal{}
 	fs.VisitAll(func(f *flag.Flag) {
 		c := &checked{Value: f.Value, name: f.Name, last: last}
-		// The flag package's typed Values are Getters, and their values are never secret;
-		// Func values and ours are not, and their errors show as much of the value as is
-		// safe (ParseAccount masks the secret), so the value is not repeated for them.
+		// The flag package's typed Values are Getters, and what they refuse (a number, a
+		// bool, a duration, a level) is no secret; Func values and ours are not Getters, and
+		// their errors show as much of the value as is safe (ParseAccount masks the
+		// secret), so the value is not repeated for them.
 		if g, ok := f.Value.(flag.Getter); ok {
 			c.typed = true
 			_, c.duration = g.Get().(time.Duration)
