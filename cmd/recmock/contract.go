@@ -57,22 +57,12 @@ func (c *contractConfig) commonFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.List, "list", false, "list the checks, their IDs and questions, and exit")
 }
 
-func runContract(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "webhook" {
-		return runContractWebhook(ctx, args[1:], stdout, stderr)
-	}
-	var cfg contractConfig
-	fs := flag.NewFlagSet("recmock contract", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.BaseURL, "base-url", "", "the deployment's base `URL`, with any path prefix; requests go to URL/rest/recording/notifications")
-	fs.StringVar(&cfg.Username, "username", "", "the `name` data.username must be (default: any non-empty name)")
-	fs.BoolVar(&cfg.AllowWrites, "allow-writes", false, "run the checks that POST and PUT; the account's settings are saved first and restored at the end")
-	cfg.commonFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, `Usage: recmock contract --base-url URL [flags]
-       recmock contract webhook --url URL [flags]
-
-Checks a deployment of the Recording Notification API against openapi.yaml and the rules
+func contractCommand() *Command {
+	return &Command{
+		Name:      "contract",
+		UsageLine: "contract --base-url URL [flags]",
+		Short:     "check a deployment (or a webhook receiver) against openapi.yaml",
+		Long: `Checks a deployment of the Recording Notification API against openapi.yaml and the rules
 recmock documents, one named check at a time, and reports each as PASS, FAIL or SKIP.
 
 Only GET requests are sent unless --allow-writes is given. With it, the account's settings
@@ -84,64 +74,51 @@ The HTTP status codes of errors are recmock's decisions (the vendor documents no
 decision.* checks assert them, the others only note what they observed.
 
 Exit status: 0 when no selected check fails (skipped ones say why), 1 when one fails or the
-settings could not be restored, 2 on bad flags.
-
-Flags:
-`)
-		printFlags(fs.Output(), fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "recmock contract: unexpected argument %q (the webhook checks are `recmock contract webhook`)\n", fs.Arg(0))
-		return 2
-	}
-	if cfg.List {
-		return listChecks(stdout, contract.Checks())
-	}
-	if cfg.BaseURL == "" {
-		fmt.Fprintln(stderr, "recmock contract: --base-url is required")
-		return 2
-	}
-	return cfg.run(ctx, "recmock contract", contract.Checks(), stdout, stderr)
-}
-
-func runContractWebhook(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var cfg contractConfig
-	fs := flag.NewFlagSet("recmock contract webhook", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.WebhookURL, "url", "", "the webhook receiver's `URL`")
-	cfg.commonFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, `Usage: recmock contract webhook --url URL [flags]
-
-Checks a webhook receiver: valid RecordingCompletedEvents answered with a 2xx within
+settings could not be restored, 2 on bad flags.`,
+		Flags: func(fs *flag.FlagSet) runFunc {
+			var cfg contractConfig
+			fs.StringVar(&cfg.BaseURL, "base-url", "", "the deployment's base `URL`, with any path prefix; requests go to URL/rest/recording/notifications")
+			fs.StringVar(&cfg.Username, "username", "", "the `name` data.username must be (default: any non-empty name)")
+			fs.BoolVar(&cfg.AllowWrites, "allow-writes", false, "run the checks that POST and PUT; the account's settings are saved first and restored at the end")
+			cfg.commonFlags(fs)
+			return func(ctx context.Context, _ []string, stdout, stderr io.Writer) int {
+				if cfg.List {
+					return listChecks(stdout, contract.Checks())
+				}
+				if cfg.BaseURL == "" {
+					fmt.Fprintln(stderr, "recmock contract: --base-url is required; see 'recmock contract --help'")
+					return 2
+				}
+				return cfg.run(ctx, "recmock contract", contract.Checks(), stdout, stderr)
+			}
+		},
+		Commands: []*Command{{
+			Name:      "webhook",
+			UsageLine: "webhook --url URL [flags]",
+			Short:     "check a webhook receiver",
+			Long: `Checks a webhook receiver: valid RecordingCompletedEvents answered with a 2xx within
 --timeout, the same event twice tolerated, malformed, mistyped, empty and oversized (2 MiB)
 bodies and wrong methods answered without a 5xx. The events look real: point it at a test
 receiver.
 
-Exit status: 0 when no selected check fails, 1 when one fails, 2 on bad flags.
-
-Flags:
-`)
-		printFlags(fs.Output(), fs)
+Exit status: 0 when no selected check fails, 1 when one fails, 2 on bad flags.`,
+			Flags: func(fs *flag.FlagSet) runFunc {
+				var cfg contractConfig
+				fs.StringVar(&cfg.WebhookURL, "url", "", "the webhook receiver's `URL`")
+				cfg.commonFlags(fs)
+				return func(ctx context.Context, _ []string, stdout, stderr io.Writer) int {
+					if cfg.List {
+						return listChecks(stdout, contract.WebhookChecks())
+					}
+					if !strings.HasPrefix(cfg.WebhookURL, "http://") && !strings.HasPrefix(cfg.WebhookURL, "https://") {
+						fmt.Fprintln(stderr, "recmock contract webhook: --url is required, as an http:// or https:// URL; see 'recmock contract webhook --help'")
+						return 2
+					}
+					return cfg.run(ctx, "recmock contract webhook", contract.WebhookChecks(), stdout, stderr)
+				}
+			},
+		}},
 	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "recmock contract webhook: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	if cfg.List {
-		return listChecks(stdout, contract.WebhookChecks())
-	}
-	if !strings.HasPrefix(cfg.WebhookURL, "http://") && !strings.HasPrefix(cfg.WebhookURL, "https://") {
-		fmt.Fprintln(stderr, "recmock contract webhook: --url is required, as an http:// or https:// URL")
-		return 2
-	}
-	return cfg.run(ctx, "recmock contract webhook", contract.WebhookChecks(), stdout, stderr)
 }
 
 func listChecks(w io.Writer, checks []contract.Check) int {

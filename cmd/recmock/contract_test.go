@@ -44,7 +44,7 @@ func contractServer(t *testing.T, wrap func(http.Handler) http.Handler) string {
 func contractRun(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(ctx, args, &stdout, &stderr)
+	code := run(ctx, args, &stdout, &stderr, nil)
 	return code, stdout.String(), stderr.String()
 }
 

@@ -13,80 +13,73 @@ import (
 	"syscall"
 )
 
-// command is one subcommand. run returns the process exit status.
-type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
-}
-
-// commands lists the subcommands in the order help shows them.
-func commands() []command {
-	return []command{
-		{"serve", "run the mock API, SMTP sink, fake S3 and dashboard", runServe},
-		{"simulate", "fire recording-completed events at a webhook receiver or a running serve", runSimulate},
-		{"contract", "check a deployment (or a webhook receiver) against openapi.yaml", runContract},
-		{"proxy", "validate live traffic between an application and a deployment", runProxy},
-		{"spec", "print openapi.yaml", runSpec},
-		{"version", "print the version", runVersion},
-		{"help", "show this help", nil},
+// root is the recmock command and, below it, every subcommand in the order help lists
+// them. It is built per run: commands hold no state between runs.
+func root() *Command {
+	r := &Command{
+		Name:      "recmock",
+		UsageLine: "<command> [flags]",
+		Long:      "recmock " + version() + ": mock server and contract tests for the Temasys Recording Notification API",
+		Commands: []*Command{
+			serveCommand(),
+			simulateCommand(),
+			contractCommand(),
+			proxyCommand(),
+			specCommand(),
+			versionCommand(),
+		},
 	}
+	r.Commands = append(r.Commands, helpCommand(r))
+	return r.link()
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
 }
 
-// run dispatches to a subcommand; tests call it directly.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		usage(stderr)
-		return 2
+// run runs recmock with args (without the program name) and returns the exit status: 0, 1
+// when the command failed, 2 for a usage error. getenv is the environment (nil: empty), so
+// tests never depend on the process's.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
 	}
-	name := args[0]
-	switch name {
-	case "help", "-h", "-help", "--help":
-		if len(args) > 1 {
-			return run(ctx, []string{args[1], "-h"}, stdout, stderr)
-		}
-		usage(stdout)
-		return 0
-	case "-version", "--version":
-		name = "version"
+	if len(args) > 0 && (args[0] == "-version" || args[0] == "--version") {
+		args = append([]string{"version"}, args[1:]...)
 	}
-	for _, c := range commands() {
-		if c.name == name && c.run != nil {
-			return c.run(ctx, args[1:], stdout, stderr)
-		}
-	}
-	fmt.Fprintf(stderr, "recmock: unknown command %q\n\n", name)
-	usage(stderr)
-	return 2
+	return root().execute(ctx, invocation{stdout: stdout, stderr: stderr, getenv: getenv}, args)
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintf(w, "recmock %s: mock server and contract tests for the Temasys Recording Notification API\n\nUsage:\n  recmock <command> [flags]\n\nCommands:\n", version())
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+// helpCommand is "recmock help [command...]": the help of root or of the command named.
+func helpCommand(root *Command) *Command {
+	return &Command{
+		Name:      "help",
+		UsageLine: "help [command [subcommand]]",
+		Short:     "show this help, or a command's",
+		Long: `Prints the help of recmock, or of the command named, as --help does:
+'recmock help contract webhook' is 'recmock contract webhook --help'.`,
+		Args: true,
+		Flags: func(*flag.FlagSet) runFunc {
+			return func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+				c := root
+				for _, name := range args {
+					if strings.HasPrefix(name, "-") { // recmock help serve --help
+						break
+					}
+					sub := c.lookup(name)
+					if sub == nil {
+						c.usageError(stderr, fmt.Sprintf("unknown command %q", name), quote(nearest(name, c.names())))
+						return 2
+					}
+					c = sub
+				}
+				fs, _, _ := c.flagSet()
+				c.help(stdout, fs)
+				return 0
+			}
+		},
 	}
-	fmt.Fprintf(w, "\nRun 'recmock <command> -h' for a command's flags.\n")
-}
-
-// printFlags lists a command's flags with the double dash users type.
-func printFlags(w io.Writer, fs *flag.FlagSet) {
-	fs.VisitAll(func(f *flag.Flag) {
-		name, usage := flag.UnquoteUsage(f)
-		line := "  --" + f.Name
-		if name != "" {
-			line += " " + name
-		}
-		fmt.Fprintf(w, "%s\n        %s", line, strings.ReplaceAll(usage, "\n", "\n        "))
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "[]" {
-			fmt.Fprintf(w, " (default %q)", f.DefValue)
-		}
-		fmt.Fprintln(w)
-	})
 }

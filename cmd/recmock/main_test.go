@@ -161,7 +161,7 @@ func TestHelpAndVersion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
-		code := run(context.Background(), tt.args, &stdout, &stderr)
+		code := run(context.Background(), tt.args, &stdout, &stderr, nil)
 		if code != tt.code {
 			t.Errorf("recmock %v: exit %d, want %d\n%s%s", tt.args, code, tt.code, &stdout, &stderr)
 		}
@@ -173,7 +173,7 @@ func TestHelpAndVersion(t *testing.T) {
 
 func TestSpecPrintsTheFile(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"spec"}, &stdout, &stderr); code != 0 {
+	if code := run(context.Background(), []string{"spec"}, &stdout, &stderr, nil); code != 0 {
 		t.Fatalf("exit %d: %s", code, &stderr)
 	}
 	want, err := os.ReadFile("../../openapi.yaml")
@@ -272,7 +272,7 @@ func TestServeRefusesABusyPort(t *testing.T) {
 	p := startRecmock(t, serveArgs()...)
 	addr := strings.TrimPrefix(p.url(), "http://")
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"serve", "--addr", addr, "--smtp-addr", "127.0.0.1:0", "--s3-addr", "127.0.0.1:0"}, &stdout, &stderr)
+	code := run(context.Background(), []string{"serve", "--addr", addr, "--smtp-addr", "127.0.0.1:0", "--s3-addr", "127.0.0.1:0"}, &stdout, &stderr, nil)
 	if code != 1 || !strings.Contains(stderr.String(), "address already in use") {
 		t.Errorf("exit %d, stderr %q; want 1 and the cause", code, stderr.String())
 	}
@@ -311,7 +311,7 @@ func TestProxyCommand(t *testing.T) {
 		t.Errorf("summary:\n%s", out)
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"proxy"}, &stdout, &stderr); code != 2 {
+	if code := run(context.Background(), []string{"proxy"}, &stdout, &stderr, nil); code != 2 {
 		t.Errorf("proxy without --upstream: exit %d", code)
 	}
 }

@@ -14,45 +14,55 @@ import (
 	"github.com/recmock/recmock/proxy"
 )
 
-func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var (
-		cfg       proxy.Config
-		addr      string
-		logFormat string
-		logLevel  slog.Level
-	)
-	fs := flag.NewFlagSet("recmock proxy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.Upstream, "upstream", "", "the deployment's base `URL` (required), e.g. https://api.example.com")
-	fs.StringVar(&addr, "addr", "127.0.0.1:8081", "listen `address` (port 0 picks a free port)")
-	fs.BoolVar(&cfg.Annotate, "annotate", false, "add an X-Recmock-Violations header to responses of exchanges with violations")
-	fs.BoolVar(&cfg.FailOnViolation, "fail-on-violation", false, "answer 502 with the envelope instead of a response that comes with violations, and exit 1 if any occurred")
-	fs.DurationVar(&cfg.Timeout, "timeout", 30*time.Second, "how long to wait for the upstream's response headers before answering 504")
-	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", 1<<20, "bodies larger than this many `bytes` stream through unvalidated")
-	fs.IntVar(&cfg.JournalSize, "journal-size", 1000, "journal bound, in `entries` (GET "+proxy.JournalPath+")")
-	fs.StringVar(&logFormat, "log-format", "text", "log `format` on stderr: text or json")
-	fs.TextVar(&logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, `Usage: recmock proxy --upstream URL [flags]
+// proxyConfig is every proxy flag, bound straight to its field.
+type proxyConfig struct {
+	proxy.Config
+	Addr      string
+	LogFormat string
+	LogLevel  slog.Level
+}
 
-Sits between an application and a real deployment, forwards every request and response
+func (c *proxyConfig) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Upstream, "upstream", "", "the deployment's base `URL` (required), e.g. https://api.example.com")
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8081", "listen `address` (port 0 picks a free port)")
+	fs.BoolVar(&c.Annotate, "annotate", false, "add an X-Recmock-Violations header to responses of exchanges with violations")
+	fs.BoolVar(&c.FailOnViolation, "fail-on-violation", false, "answer 502 with the envelope instead of a response that comes with violations, and exit 1 if any occurred")
+	fs.DurationVar(&c.Timeout, "timeout", 30*time.Second, "how long to wait for the upstream's response headers before answering 504")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "bodies larger than this many `bytes` stream through unvalidated")
+	fs.IntVar(&c.JournalSize, "journal-size", 1000, "journal bound, in `entries` (GET "+proxy.JournalPath+")")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log `format` on stderr: text or json")
+	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error")
+}
+
+func proxyCommand() *Command {
+	return &Command{
+		Name:      "proxy",
+		UsageLine: "proxy --upstream URL [flags]",
+		Short:     "validate live traffic between an application and a deployment",
+		Long: `Sits between an application and a real deployment, forwards every request and response
 unchanged, and checks both against openapi.yaml and the API's rules. Violations name the side
 that broke the contract (client or server), the field, the rule and the value (secrets
-masked); they go to the log, to the journal at %s, optionally to an
-X-Recmock-Violations header, and to a summary printed on exit.
+masked); they go to the log, to the journal at ` + proxy.JournalPath + `, optionally to an
+X-Recmock-Violations header, and to a summary printed on exit.`,
+		// Its own prefix: serve and proxy both have --addr and --max-body-bytes, meaning
+		// different things, and one shell may well run both.
+		Env: envPrefix + "PROXY_",
+		Flags: func(fs *flag.FlagSet) runFunc {
+			var c proxyConfig
+			c.flags(fs)
+			return c.run
+		},
+	}
+}
 
-Flags:
-`, proxy.JournalPath)
-		printFlags(stderr, fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if cfg.Upstream == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "recmock proxy: --upstream URL is required, and nothing else")
+// run proxies until ctx is done, then prints the summary.
+func (c *proxyConfig) run(ctx context.Context, _ []string, stdout, stderr io.Writer) int {
+	cfg, addr := c.Config, c.Addr
+	if cfg.Upstream == "" {
+		fmt.Fprintln(stderr, "recmock proxy: --upstream URL is required; see 'recmock proxy --help'")
 		return 2
 	}
-	logger, err := newLogger(stderr, logFormat, logLevel)
+	logger, err := newLogger(stderr, c.LogFormat, c.LogLevel)
 	if err != nil {
 		fmt.Fprintf(stderr, "recmock proxy: %v\n", err)
 		return 2

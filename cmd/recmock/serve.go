@@ -48,7 +48,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPAddr, "smtp-addr", "127.0.0.1:1025", "SMTP sink `address`")
 	fs.StringVar(&c.S3Addr, "s3-addr", "127.0.0.1:9000", "fake S3 `address`")
 	fs.StringVar(&c.DataDir, "data-dir", "", "keep settings and S3 objects in this `directory` across restarts (empty: in memory)")
-	fs.Func("account", "an account as `user:apiKey:secret` (repeatable; default temasys:demo-key:demo-secret)", func(s string) error {
+	repeatable(fs, "account", "accounts", "an account as `user:apiKey:secret` (repeatable; default temasys:demo-key:demo-secret)", func(s string) error {
 		a, err := recmock.ParseAccount(s)
 		if err != nil {
 			return err
@@ -57,7 +57,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 		return nil
 	})
 	fs.BoolVar(&c.S3Strict, "s3-strict", false, "fake S3 checks SigV4 signatures and presigned-URL expiry against --s3-credentials")
-	fs.Func("s3-credentials", "fake S3 credentials as `KEY:SECRET` (repeatable; for --s3-strict)", func(s string) error {
+	repeatable(fs, "s3-credentials", "s3-credentials", "fake S3 credentials as `KEY:SECRET` (repeatable; for --s3-strict)", func(s string) error {
 		k, v, ok := strings.Cut(s, ":")
 		if !ok || k == "" || v == "" {
 			return fmt.Errorf("want KEY:SECRET, got %q", redactCreds(s))
@@ -86,29 +86,31 @@ func redactCreds(s string) string {
 	return k + ":***"
 }
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var cfg serveConfig
-	fs := flag.NewFlagSet("recmock serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg.flags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: recmock serve [flags]\n\nRuns the mock API, the admin API and dashboard, the SMTP sink and the fake S3 until\ninterrupted (SIGINT or SIGTERM shut down gracefully).\n\nFlags:\n")
-		printFlags(stderr, fs)
+func serveCommand() *Command {
+	return &Command{
+		Name:      "serve",
+		UsageLine: "serve [flags]",
+		Short:     "run the mock API, SMTP sink, fake S3 and dashboard",
+		Long: `Runs the mock API, the admin API and dashboard, the SMTP sink and the fake S3 until
+interrupted (SIGINT or SIGTERM shut down gracefully).`,
+		Env: envPrefix,
+		Flags: func(fs *flag.FlagSet) runFunc {
+			var cfg serveConfig
+			cfg.flags(fs)
+			return cfg.serve
+		},
 	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "recmock serve: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
+}
+
+// serve runs serve with its flags parsed, until ctx is done.
+func (cfg *serveConfig) serve(ctx context.Context, _ []string, stdout, stderr io.Writer) int {
 	logger, err := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 	if err != nil {
 		fmt.Fprintf(stderr, "recmock serve: %v\n", err)
 		return 2
 	}
 	tuneGC()
-	m := &Main{Config: cfg, Logger: logger, Out: stdout}
+	m := &Main{Config: *cfg, Logger: logger, Out: stdout}
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "recmock serve: %v\n", err)
 		m.Close()

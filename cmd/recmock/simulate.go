@@ -34,8 +34,23 @@ type simulateOpts struct {
 	json, verbose bool
 }
 
-func simulateUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprint(w, `Usage:
+func simulateCommand() *Command {
+	return &Command{
+		Name:      "simulate",
+		UsageLine: "simulate (--url URL | --server URL) [flags]",
+		Short:     "fire recording-completed events at a webhook receiver or a running serve",
+		Long:      simulateLong(),
+		Flags: func(fs *flag.FlagSet) runFunc {
+			var o simulateOpts
+			o.flags(fs, time.Now())
+			return o.run
+		},
+	}
+}
+
+func simulateLong() string {
+	var w strings.Builder
+	w.WriteString(`Two ways to run it:
   recmock simulate --url URL [flags]                    fire events straight at a webhook receiver
   recmock simulate --server URL [--username U] [flags]  run the full flow on a running recmock serve
 
@@ -54,9 +69,9 @@ now (-90m). Fields not given are generated: realistic and, with --seed, reproduc
 Variants (--variant), and what a careful receiver does with each:
 `)
 	for _, v := range simulator.Variants() {
-		fmt.Fprintf(w, "  %s\n      sends:   %s\n      careful: %s\n", v.Variant, v.Sends, v.Careful)
+		fmt.Fprintf(&w, "  %s\n      sends:   %s\n      careful: %s\n", v.Variant, v.Sends, v.Careful)
 	}
-	fmt.Fprint(w, `
+	w.WriteString(`
 A delivery succeeds on a 2xx, or for missing-fields, wrong-types and large-values on a 4xx
 other than 429 too.
 
@@ -66,18 +81,13 @@ output, as JSON with --json; with --server --json, each result is a JSON line be
 
 Exit status: 0 when every delivery succeeded, 1 when any finally failed (or serve could not be
 reached), 2 for bad flags.
-
-Flags:
 `)
-	printFlags(fs.Output(), fs)
+	return w.String()
 }
 
-func simulateFlags(stderr io.Writer, now time.Time) (*flag.FlagSet, *simulateOpts) {
-	o := &simulateOpts{}
+// flags binds simulate's flags to o; now anchors relative --start and --end.
+func (o *simulateOpts) flags(fs *flag.FlagSet, now time.Time) {
 	c, b := &o.cfg, &o.batch
-	fs := flag.NewFlagSet("recmock simulate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { simulateUsage(stderr, fs) }
 	fs.StringVar(&b.URL, "url", "", "webhook receiver `URL` to fire events at (no server needed)")
 	fs.StringVar(&o.server, "server", "", "base `URL` of a running recmock serve, e.g. http://127.0.0.1:8080")
 	fs.StringVar(&o.username, "username", recmock.DefaultAccount().Username, "account whose settings serve uses (with --server)")
@@ -128,7 +138,6 @@ func simulateFlags(stderr io.Writer, now time.Time) (*flag.FlagSet, *simulateOpt
 	fs.DurationVar(&c.PresignTTL, "presign-ttl", simulator.DefaultPresignTTL, "validity of the retrievalUrl (with --url)")
 	fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
 	fs.BoolVar(&o.verbose, "verbose", false, "print a line per delivery on standard error")
-	return fs, o
 }
 
 // parseTimeFlag reads RFC 3339, Unix seconds, or a duration relative to now ("-90m").
@@ -148,21 +157,16 @@ func parseTimeFlag(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not RFC 3339 (2026-11-30T09:00:00Z), Unix seconds or a duration (-90m)", s)
 }
 
-func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, o := simulateFlags(stderr, time.Now())
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
+// run fires the batch (or runs it on serve) and prints the summary.
+func (o *simulateOpts) run(ctx context.Context, _ []string, stdout, stderr io.Writer) int {
 	bad := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "recmock simulate: "+format+"\n", a...)
 		return 2
 	}
 	b := &o.batch
 	switch {
-	case fs.NArg() > 0:
-		return bad("unexpected arguments %q", fs.Args())
 	case (b.URL == "") == (o.server == ""):
-		return bad("give exactly one of --url (fire at a receiver) and --server (run the flow on serve); see -h")
+		return bad("give exactly one of --url (fire at a receiver) and --server (run the flow on serve); see 'recmock simulate --help'")
 	case b.Count < 1 || b.Concurrency < 1:
 		return bad("--count and --concurrency must be at least 1")
 	case b.Rate < 0 || o.retries < 0 || o.cfg.Timeout <= 0 || o.cfg.BackoffBase < 0 || o.cfg.BackoffMax < 0:

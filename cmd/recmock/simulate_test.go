@@ -66,7 +66,7 @@ func (h *hookReceiver) meetingIDs(t *testing.T) []string {
 func simulate(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(t.Context(), append([]string{"simulate"}, args...), &out, &errb)
+	code = run(t.Context(), append([]string{"simulate"}, args...), &out, &errb, nil)
 	return code, out.String(), errb.String()
 }
 
@@ -192,7 +192,7 @@ func TestSimulate_BadFlags(t *testing.T) {
 }
 
 func TestSimulate_Help(t *testing.T) {
-	code, _, stderr := simulate(t, "-h")
+	code, stdout, _ := simulate(t, "-h") // help that was asked for goes to stdout
 	if code != 0 {
 		t.Errorf("exit %d, want 0", code)
 	}
@@ -201,7 +201,7 @@ func TestSimulate_Help(t *testing.T) {
 		want = append(want, string(v.Variant), v.Careful)
 	}
 	for _, s := range want {
-		if !strings.Contains(stderr, s) {
+		if !strings.Contains(stdout, s) {
 			t.Errorf("help lacks %q", s)
 		}
 	}
