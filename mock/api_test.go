@@ -45,8 +45,6 @@ func TestArticleExample(t *testing.T) {
 	}
 }
 
-func sp(s string) *string { return &s }
-
 // TestInputRules covers every input rule of SPEC section 2, each through PUT on an account
 // that has settings, and each failure's envelope pinned by a golden file.
 func TestInputRules(t *testing.T) {

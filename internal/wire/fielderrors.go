@@ -96,7 +96,7 @@ func paramMessage(e *openapi3filter.RequestError) string {
 
 func schemaFieldError(se *openapi3.SchemaError) recmock.FieldError {
 	path := se.JSONPointer()
-	msg := se.Reason
+	var msg string
 	// kin-openapi names the property of "required" and "unsupported" errors only in Reason.
 	unsupported := strings.HasSuffix(se.Reason, " is unsupported")
 	switch {
