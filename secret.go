@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -20,12 +21,12 @@ const Redacted = "***"
 // the wire — the request journal, the proxy's violations, the contract suite's reports, the
 // logs, the admin API — masks through the functions below, so that a secret field added to the
 // domain types is masked everywhere by its tag alone.
-var secretNames = func() map[string]bool {
-	names := map[string]bool{}
+var secretNames = func() []string {
+	var names []string
 	for _, t := range []reflect.Type{reflect.TypeFor[Settings](), reflect.TypeFor[SettingsInput]()} {
 		walkFields(t, func(f reflect.StructField, name string) {
-			if f.Tag.Get("recmock") == "secret" {
-				names[strings.ToLower(name)] = true
+			if f.Tag.Get("recmock") == "secret" && !slices.Contains(names, name) {
+				names = append(names, name)
 			}
 		})
 	}
@@ -70,10 +71,23 @@ func jsonName(f reflect.StructField) string {
 // IsSecret reports whether a field, named as it goes over the wire, holds a secret. Case is
 // ignored, so a misspelt field keeps its secret too.
 func IsSecret(name string) bool {
-	if len(name) > 64 {
-		return false
+	for _, s := range secretNames {
+		if strings.EqualFold(name, s) {
+			return true
+		}
 	}
-	return secretNames[strings.ToLower(name)]
+	return false
+}
+
+// isSecretName is IsSecret for a name as bytes, without converting it: the journal redacts
+// every request and answer, member name by member name.
+func isSecretName(name []byte) bool {
+	for _, s := range secretNames {
+		if len(name) == len(s) && bytes.EqualFold(name, []byte(s)) {
+			return true
+		}
+	}
+	return false
 }
 
 // secretHeaders are the request and response headers whose values are credentials.
@@ -188,7 +202,7 @@ func redactJSONText(b []byte) []byte {
 // isSecretLiteral reports whether the body of a JSON string literal names a secret.
 func isSecretLiteral(lit []byte) bool {
 	if bytes.IndexByte(lit, '\\') < 0 {
-		return len(lit) <= 64 && IsSecret(string(lit))
+		return isSecretName(lit)
 	}
 	var s string
 	if json.Unmarshal(append(append([]byte{'"'}, lit...), '"'), &s) != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/recmock/recmock"
 )
@@ -13,10 +14,20 @@ import (
 // client still deserves an envelope.
 const internalError = `{"status":0,"content":{"message":"internal error: response could not be encoded"}}` + "\n"
 
+// buffers keeps the buffers answers are encoded in, which every answer would otherwise allocate
+// and grow afresh.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // WriteJSON answers v, encoded by encoding/json, with the given HTTP status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := buffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 64<<10 { // a large answer's buffer is left to the collector
+			buf.Reset()
+			buffers.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
 	// Messages quote what was sent, often with < and >; keep them readable.
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
