@@ -291,6 +291,7 @@ func TestTally(t *testing.T) {
 	want := simulator.Summary{
 		Sent: 1002, Succeeded: 990, Failed: 12, Attempts: 1001,
 		Statuses:   map[string]int{"200": 990, "503": 10, "error": 1, "none": 1},
+		Errors:     map[string]int{"connection refused": 1},
 		Latency:    simulator.Latency{P50: 500, P90: 900, P99: 990, Max: 1000},
 		DurationMs: 2000, EventsPerSec: 501,
 	}

@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -67,6 +68,10 @@ type Config struct {
 	// (IdleConnsPerHost per host), proxies from the environment, and redirects not
 	// followed, as a webhook that redirects has not been delivered.
 	HTTPClient *http.Client
+	// TLS configures the default HTTPClient's HTTPS, for webhooks and S3 alike: RootCAs to
+	// trust receivers signed by a private authority, or InsecureSkipVerify to trust any
+	// certificate (New logs a warning). Default nil: the system's roots.
+	TLS *tls.Config
 	// IdleConnsPerHost is the keep-alive connections kept per receiver by the default
 	// HTTPClient; it should be at least the concurrency webhooks are sent with. Default 256.
 	IdleConnsPerHost int
@@ -205,17 +210,23 @@ func New(cfg Config) (*Simulator, error) {
 	}
 
 	s := &Simulator{cfg: cfg, client: cfg.HTTPClient, log: cfg.Logger, now: cfg.Now, sleep: cfg.Sleep}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
 	if s.client == nil {
 		s.ownClient = newTransport(cfg.IdleConnsPerHost)
+		if cfg.TLS != nil {
+			s.ownClient.TLSClientConfig = cfg.TLS.Clone()
+			if cfg.TLS.InsecureSkipVerify {
+				s.log.Warn("TLS certificates of webhook receivers and S3 are NOT verified (InsecureSkipVerify)")
+			}
+		}
 		s.client = &http.Client{
 			Transport: s.ownClient,
 			CheckRedirect: func(*http.Request, []*http.Request) error {
 				return http.ErrUseLastResponse
 			},
 		}
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -3,6 +3,7 @@ package simulator
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/bits"
 	"sort"
@@ -29,12 +30,23 @@ type Summary struct {
 	// Statuses counts each delivery's final HTTP status ("200"); "error" is no answer and
 	// "none" a delivery without attempts.
 	Statuses map[string]int `json:"statuses"`
+	// Errors counts the error of each delivery that ended without an answer (a TLS failure
+	// names its cause first), at most MaxSummaryErrors distinct ones; the rest count under
+	// OtherErrors. Omitted when none.
+	Errors map[string]int `json:"errors,omitempty"`
 	// Latency is over every attempt, from sending to having read the answer's excerpt.
 	Latency Latency `json:"latencyMs"`
 	// DurationMs is from the first event to the last answer; EventsPerSec is Sent over it.
 	DurationMs   float64 `json:"durationMs"`
 	EventsPerSec float64 `json:"eventsPerSec"`
 }
+
+// MaxSummaryErrors bounds the distinct errors a Summary counts: an error text can hold a
+// client port, which differs for every connection.
+const MaxSummaryErrors = 5
+
+// OtherErrors is the Summary.Errors key of the errors past MaxSummaryErrors.
+const OtherErrors = "(other errors)"
 
 // WriteText writes the summary for people, one figure a line.
 func (s Summary) WriteText(w io.Writer) error {
@@ -66,7 +78,20 @@ duration    %.3fs
 rate        %.1f events/s
 `, s.URL, variant, s.Sent, s.Succeeded, s.Failed, s.Attempts, strings.Join(hist, ", "),
 		s.Latency.P50, s.Latency.P90, s.Latency.P99, s.Latency.Max, s.DurationMs/1000, s.EventsPerSec)
-	return err
+	if err != nil {
+		return err
+	}
+	msgs := make([]string, 0, len(s.Errors))
+	for m := range s.Errors {
+		msgs = append(msgs, m)
+	}
+	sort.Strings(msgs)
+	for _, m := range msgs {
+		if _, err := fmt.Fprintf(w, "error       %s (%d)\n", m, s.Errors[m]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Latency holds percentiles in milliseconds. They come from a histogram whose buckets are
@@ -86,6 +111,7 @@ type Tally struct {
 	succeeded int
 	attempts  int
 	statuses  map[int]int // 0: no answer; -1: no attempts
+	errors    map[string]int
 	hist      histogram
 }
 
@@ -107,6 +133,19 @@ func (t *Tally) Add(attempts []recmock.Attempt, ok bool) {
 		status = a.Status
 	}
 	t.statuses[status]++
+	if status == 0 && !ok {
+		t.addError(attempts[len(attempts)-1].Error)
+	}
+}
+
+func (t *Tally) addError(msg string) {
+	if t.errors == nil {
+		t.errors = map[string]int{}
+	}
+	if _, known := t.errors[msg]; !known && len(t.errors) >= MaxSummaryErrors {
+		msg = OtherErrors
+	}
+	t.errors[msg]++
 }
 
 // Summary is the tally so far, over the elapsed time.
@@ -126,6 +165,9 @@ func (t *Tally) Summary(elapsed time.Duration) Summary {
 			Max: ms(t.hist.max),
 		},
 		DurationMs: ms(elapsed),
+	}
+	if len(t.errors) > 0 {
+		s.Errors = maps.Clone(t.errors)
 	}
 	for code, n := range t.statuses {
 		key := strconv.Itoa(code)

@@ -46,7 +46,8 @@ func UserAgent() string {
 
 // Deliver POSTs the webhook, retrying on network errors, 5xx and 429 with exponential backoff
 // and full jitter (or the Retry-After of a 429 or 503, capped), until a definite answer, the
-// retries run out or ctx ends. Every attempt sends the same body and is recorded, in the
+// retries run out or ctx ends. A receiver certificate that fails verification is not retried:
+// the next attempt would get the same certificate. Every attempt sends the same body and is recorded, in the
 // returned Delivery and in the delivery log. Any 2xx is success; 3xx and other 4xx end the
 // delivery as failed at once.
 func (s *Simulator) Deliver(ctx context.Context, w Webhook) recmock.Delivery {
@@ -134,7 +135,7 @@ func (s *Simulator) attempt(ctx context.Context, target string, body []byte, id,
 	resp, err := s.client.Do(req)
 	if err != nil {
 		a.Error = s.networkError(ctx, actx, err)
-		return a, ctx.Err() == nil, wait
+		return a, ctx.Err() == nil && !certificateFailure(err), wait
 	}
 	defer resp.Body.Close()
 	a.Status = resp.StatusCode
@@ -168,7 +169,7 @@ func (s *Simulator) networkError(ctx, actx context.Context, err error) string {
 	case errors.Is(actx.Err(), context.DeadlineExceeded):
 		return fmt.Sprintf("no answer within %v (timeout)", s.cfg.Timeout)
 	}
-	return unwrapURLError(err).Error()
+	return describeTLS(unwrapURLError(err))
 }
 
 // unwrapURLError drops net/http's `Post "URL": ` prefix, as the URL is recorded already.

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -64,6 +65,11 @@ type Config struct {
 	// Now is the server clock: for presigned URL expiry, the X-Amz-Date
 	// skew check, Last-Modified and the Date header. Default time.Now.
 	Now func() time.Time
+
+	// TLSConfig, when not nil, makes Start serve HTTPS with its certificates;
+	// URL then begins with https://, and so do the URLs presigned for it.
+	// Default nil: plain HTTP.
+	TLSConfig *tls.Config
 }
 
 // Sentinels for configuration errors returned by New.

@@ -103,21 +103,34 @@ func (s *Server) Start() error {
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
 	}
-	go func(srv *http.Server) {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	srv, serve := s.srv, s.srv.Serve
+	if s.cfg.TLSConfig != nil {
+		srv.TLSConfig = s.cfg.TLSConfig.Clone()
+		serve = func(ln net.Listener) error { return srv.ServeTLS(ln, "", "") }
+	}
+	go func() {
+		if err := serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.cfg.Logger.Error("s3: serve stopped", "err", err)
 		}
-	}(s.srv)
-	s.cfg.Logger.Info("s3: listening", "url", "http://"+ln.Addr().String(), "config", s.cfg)
+	}()
+	s.cfg.Logger.Info("s3: listening", "url", s.scheme()+ln.Addr().String(), "config", s.cfg)
 	return nil
 }
 
-// URL is "http://ipaddr:port" with no trailing slash, or "" before Start.
+// URL is "http://ipaddr:port" ("https://" with Config.TLSConfig) with no
+// trailing slash, or "" before Start.
 func (s *Server) URL() string {
 	if a := s.Addr(); a != "" {
-		return "http://" + a
+		return s.scheme() + a
 	}
 	return ""
+}
+
+func (s *Server) scheme() string {
+	if s.cfg.TLSConfig != nil {
+		return "https://"
+	}
+	return "http://"
 }
 
 // Addr is the address Start listens on ("127.0.0.1:port"), or "" before Start.
