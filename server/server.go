@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -67,6 +68,23 @@ type Config struct {
 	// Rand seeds simulated events. Default: random.
 	Rand *rand.Rand
 
+	// TLSCertFile and TLSKeyFile serve the API and the fake S3 over HTTPS with this
+	// certificate and key (PEM; the certificate file may hold its chain). Default "": HTTP.
+	TLSCertFile, TLSKeyFile string
+	// TLSSelfSigned serves HTTPS with a certificate for localhost, 127.0.0.1, ::1, the
+	// listen hosts, the machine's host name and TLSHosts, signed by an authority recmock
+	// makes: kept in DataDir/tls/ (ca.pem, ca-key.pem) and reused on restart, or written to
+	// a temporary directory for this run. CAFile names its certificate. Default false.
+	TLSSelfSigned bool
+	// TLSHosts are more names the self-signed certificate covers, such as a compose service
+	// name. Default none.
+	TLSHosts []string
+	// WebhookCAFile holds PEM certificates the simulator trusts besides the system's roots,
+	// for receivers (and an S3Endpoint) signed by a private authority. Default "".
+	WebhookCAFile string
+	// WebhookInsecure makes the simulator trust any certificate. Default false.
+	WebhookInsecure bool
+
 	// Logger receives every part's logs, each tagged with its part. Default: discard.
 	Logger *slog.Logger
 }
@@ -80,6 +98,7 @@ type Server struct {
 
 	http    *http.Server
 	addr    string
+	tls     serverTLS
 	closers []func(context.Context) error
 }
 
@@ -100,6 +119,12 @@ func Start(cfg Config) (_ *Server, err error) {
 			*a = "127.0.0.1:0"
 		}
 	}
+	if s.tls, err = setupTLS(cfg); err != nil {
+		return nil, err
+	}
+	if dir := s.tls.TempDir; dir != "" {
+		s.closers = append(s.closers, func(context.Context) error { return os.RemoveAll(dir) })
+	}
 	store := mock.NewMemoryStore()
 	if cfg.DataDir != "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
@@ -119,7 +144,7 @@ func Start(cfg Config) (_ *Server, err error) {
 	}
 	s.closers = append(s.closers, func(context.Context) error { return s.Sink.Close() })
 
-	if s.S3, err = fakes3.New(s3Config(cfg)); err != nil {
+	if s.S3, err = fakes3.New(s3Config(cfg, s.tls.Config)); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, func(context.Context) error { return s.S3.Close() })
@@ -164,8 +189,13 @@ func Start(cfg Config) (_ *Server, err error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
+	serve := s.http.Serve
+	if s.tls.Config != nil {
+		s.http.TLSConfig = s.tls.Config.Clone()
+		serve = func(ln net.Listener) error { return s.http.ServeTLS(ln, "", "") }
+	}
 	go func() {
-		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			cfg.Logger.Error("http server", "err", err)
 		}
 	}()
@@ -176,7 +206,7 @@ func Start(cfg Config) (_ *Server, err error) {
 // s3Config is the fake S3's configuration. The simulator uploads recordings of accounts
 // without S3 settings with its default credentials; strict mode must know them, as AWS
 // would know recmock's own account.
-func s3Config(cfg Config) fakes3.Config {
+func s3Config(cfg Config, tlsConfig *tls.Config) fakes3.Config {
 	creds := maps.Clone(cfg.S3Credentials)
 	if cfg.S3Strict {
 		if creds == nil {
@@ -190,6 +220,7 @@ func s3Config(cfg Config) fakes3.Config {
 		Credentials: creds,
 		Buckets:     []string{DefaultBucket},
 		Logger:      cfg.Logger.With("part", "s3"),
+		TLSConfig:   tlsConfig,
 	}
 	if cfg.DataDir != "" {
 		c.DataPath = filepath.Join(cfg.DataDir, "s3.db")
@@ -209,6 +240,7 @@ func (s *Server) simulatorConfig(cfg Config) simulator.Config {
 		Retries:       cfg.WebhookRetries,
 		Recording:     cfg.Recording,
 		Rand:          cfg.Rand,
+		TLS:           s.tls.simulatorTLS(cfg),
 		Logger:        cfg.Logger.With("part", "simulator"),
 	}
 	if cfg.S3Endpoint != "" {
@@ -220,8 +252,18 @@ func (s *Server) simulatorConfig(cfg Config) simulator.Config {
 	return sc
 }
 
-// URL is the API's base URL, "http://127.0.0.1:port", without a trailing slash.
-func (s *Server) URL() string { return "http://" + s.addr }
+// URL is the API's base URL, "http://127.0.0.1:port" ("https://" when serving TLS), without
+// a trailing slash.
+func (s *Server) URL() string {
+	if s.tls.Config != nil {
+		return "https://" + s.addr
+	}
+	return "http://" + s.addr
+}
+
+// CAFile is the file holding the self-signed authority's certificate, which clients trust
+// (curl --cacert, AWS_CA_BUNDLE), or "" without Config.TLSSelfSigned.
+func (s *Server) CAFile() string { return s.tls.CAFile }
 
 // Addr is the API's listening address.
 func (s *Server) Addr() string { return s.addr }
