@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -25,6 +26,9 @@ type Command struct {
 	// Env, when not empty, is the prefix of the environment variables that set each flag the
 	// command line leaves unset (RECMOCK_ makes --data-dir read RECMOCK_DATA_DIR).
 	Env string
+	// EnvFlags, when not empty, are the only flags that read the environment: health reads
+	// serve's variables for the flags it shares with serve, and no others.
+	EnvFlags []string
 	// Flags defines the command's flags on fs, bound to a configuration of its own, and
 	// returns what runs with that configuration once the flags and the environment are
 	// applied. Nil for a command without flags or run (the root).
@@ -114,7 +118,7 @@ func (c *Command) execute(ctx context.Context, inv invocation, args []string) in
 		return 2
 	}
 	if c.Env != "" {
-		if err := applyEnv(fs, c.Env, inv.getenv); err != nil {
+		if err := applyEnv(fs, c.varName, inv.getenv); err != nil {
 			for _, e := range unjoin(err) {
 				c.usageError(inv.stderr, e.Error(), "")
 			}
@@ -185,20 +189,28 @@ func (c *Command) help(w io.Writer, fs *flag.FlagSet) {
 		return
 	}
 	fmt.Fprintf(w, "\nFlags:\n")
-	printFlags(w, fs, c.Env)
+	printFlags(w, fs, c.varName)
 	if c.Env != "" {
 		fmt.Fprint(w, envHelp)
 	}
 }
 
-// printFlags lists a command's flags with the double dash users type and, with an
-// environment prefix, the variable that also sets each.
-func printFlags(w io.Writer, fs *flag.FlagSet, env string) {
+// varName is the environment variable that sets f, or "" when f reads none.
+func (c *Command) varName(f *flag.Flag) string {
+	if c.Env == "" || len(c.EnvFlags) > 0 && !slices.Contains(c.EnvFlags, f.Name) {
+		return ""
+	}
+	return envName(c.Env, f)
+}
+
+// printFlags lists a command's flags with the double dash users type and the variable that
+// also sets each, if any.
+func printFlags(w io.Writer, fs *flag.FlagSet, varName func(*flag.Flag) string) {
 	fs.VisitAll(func(f *flag.Flag) {
 		arg, usage, def := describeFlag(f)
 		line := "  --" + f.Name + arg
-		if env != "" {
-			line += "   [$" + envName(env, f) + "]"
+		if v := varName(f); v != "" {
+			line += "   [$" + v + "]"
 		}
 		fmt.Fprintf(w, "%s\n        %s", line, strings.ReplaceAll(usage, "\n", "\n        "))
 		if def != "" {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/recmock/recmock"
 )
 
 // runRecmock runs `recmock args...` in-process with env as its whole environment.
@@ -170,7 +172,7 @@ func TestEveryFlagError(t *testing.T) {
 func TestVersion(t *testing.T) {
 	for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}} {
 		code, stdout, stderr := runRecmock(t, nil, args...)
-		if code != 0 || stdout != "recmock "+version()+"\n" || stderr != "" {
+		if code != 0 || stdout != "recmock "+recmock.ReadBuild().String()+"\n" || stderr != "" {
 			t.Errorf("recmock %q: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
 		}
 	}

@@ -35,14 +35,18 @@ func envName(prefix string, f *flag.Flag) string {
 	return prefix + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
-// applyEnv sets every flag of fs that the command line left unset from its variable, with
-// the flag's own Set; it returns an error per refused variable, each naming it.
-func applyEnv(fs *flag.FlagSet, prefix string, getenv func(string) string) error {
+// applyEnv sets every flag of fs that the command line left unset from its variable (named
+// by varName; "" for none), with the flag's own Set; it returns an error per refused
+// variable, each naming it.
+func applyEnv(fs *flag.FlagSet, varName func(*flag.Flag) string, getenv func(string) string) error {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var errs []error
 	fs.VisitAll(func(f *flag.Flag) {
-		name := envName(prefix, f)
+		name := varName(f)
+		if name == "" {
+			return
+		}
 		v := getenv(name)
 		if given[f.Name] || v == "" {
 			return

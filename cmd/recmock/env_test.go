@@ -35,6 +35,13 @@ func (w *readyWriter) Write(p []byte) (int, error) {
 // checks it exited 0.
 func startInProcess(t *testing.T, env map[string]string, args ...string) string {
 	t.Helper()
+	return startLive(t, env, args...).String()
+}
+
+// startLive is startInProcess returning the command's standard output, which goes on
+// filling after the startup lines.
+func startLive(t *testing.T, env map[string]string, args ...string) *readyWriter {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &readyWriter{ready: make(chan struct{})}
 	var stderr syncBuffer
@@ -52,7 +59,7 @@ func startInProcess(t *testing.T, env map[string]string, args ...string) string 
 			t.Errorf("recmock %q exited %d:\n%s", args, code, stderr.String())
 		}
 	})
-	return out.String()
+	return out
 }
 
 // freePorts are serve's listeners on free ports, given through the environment.
@@ -243,9 +250,13 @@ func TestHelpNamesEveryVariable(t *testing.T) {
 		}
 		withEnv++
 		fs.VisitAll(func(f *flag.Flag) {
-			re := regexp.MustCompile(`(?m)^  --` + regexp.QuoteMeta(f.Name) + `( \S+)?   \[\$` + regexp.QuoteMeta(envName(c.Env, f)) + `\]$`)
+			v := c.varName(f)
+			re := regexp.MustCompile(`(?m)^  --` + regexp.QuoteMeta(f.Name) + `( \S+)?   \[\$` + regexp.QuoteMeta(v) + `\]$`)
+			if v == "" {
+				re = regexp.MustCompile(`(?m)^  --` + regexp.QuoteMeta(f.Name) + `( \S+)?$`)
+			}
 			if !re.MatchString(stdout) {
-				t.Errorf("help lacks %s with its variable %s:\n%s", f.Name, envName(c.Env, f), stdout)
+				t.Errorf("help lacks %s with its variable %q:\n%s", f.Name, v, stdout)
 			}
 		})
 		if !strings.Contains(stdout, `a secret holding a comma or
@@ -253,8 +264,8 @@ a backslash writes it \, or \\.`) {
 			t.Errorf("help does not say how a list is written:\n%s", stdout)
 		}
 	})
-	if withEnv != 2 {
-		t.Errorf("%d commands read the environment, want 2 (serve, proxy)", withEnv)
+	if withEnv != 4 {
+		t.Errorf("%d commands read the environment, want 4 (serve, proxy, receive, health)", withEnv)
 	}
 	_, stdout, _ := runRecmock(t, nil, "serve", "--help")
 	for _, v := range []string{"RECMOCK_ADDR", "RECMOCK_DATA_DIR", "RECMOCK_SMTP_ADDR", "RECMOCK_ACCOUNTS", "RECMOCK_S3_CREDENTIALS", "RECMOCK_WEBHOOK_TIMEOUT"} {

@@ -23,6 +23,8 @@ func root() *Command {
 		Commands: []*Command{
 			serveCommand(),
 			simulateCommand(),
+			receiveCommand(),
+			healthCommand(),
 			contractCommand(),
 			proxyCommand(),
 			specCommand(),

@@ -41,6 +41,9 @@ type serveConfig struct {
 	WebhookTimeout time.Duration
 	WebhookRetries int
 	Seed           int64
+
+	TLS        tlsFlags   // the API's and the fake S3's
+	WebhookTLS webhookTLS // the simulator's
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -79,6 +82,8 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.Seed, "seed", 0, "seed simulated events for reproducible values (0: random)")
 	fs.IntVar(&c.JournalSize, "journal-size", 1000, "request journal bound, in `entries`")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "request body limit in `bytes`")
+	c.TLS.flags(fs, "the API and the fake S3")
+	c.WebhookTLS.flags(fs)
 }
 
 func redactCreds(s string) string {
@@ -185,6 +190,13 @@ func (m *Main) Run(ctx context.Context) error {
 		WebhookTimeout: cfg.WebhookTimeout,
 		WebhookRetries: cfg.WebhookRetries,
 		Logger:         m.Logger,
+
+		TLSCertFile:     cfg.TLS.Cert,
+		TLSKeyFile:      cfg.TLS.Key,
+		TLSSelfSigned:   cfg.TLS.SelfSigned,
+		TLSHosts:        cfg.TLS.Hosts,
+		WebhookCAFile:   cfg.WebhookTLS.CA,
+		WebhookInsecure: cfg.WebhookTLS.Insecure,
 	}
 	if cfg.WebhookRetries == 0 {
 		sc.WebhookRetries = -1 // the flag's 0 means none; the library's zero means its default
@@ -227,6 +239,7 @@ func (m *Main) printStartup() {
 	fmt.Fprintf(m.Out, "  fake S3    %s   (%s)\n", m.S3.URL(), s3mode)
 	fmt.Fprintf(m.Out, "  recordings POST %s/_admin/recordings {\"username\":\"...\"}   (webhook, S3 upload, e-mail; log: /_admin/deliveries)\n", base)
 	fmt.Fprintf(m.Out, "  data       %s\n", dataDesc)
+	m.printTLS()
 	accounts := m.Mock.Accounts()
 	for _, a := range accounts {
 		secret := "***"
@@ -236,8 +249,12 @@ func (m *Main) printStartup() {
 		fmt.Fprintf(m.Out, "  account    %s  apiKey %s  secret %s\n", a.Username, a.APIKey, secret)
 	}
 	if a := accounts[0]; a == recmock.DefaultAccount() {
-		fmt.Fprintf(m.Out, "Try: curl -u %s:%s %s/rest/recording/notifications   (Authorization: Basic %s)\n",
-			a.APIKey, a.Secret, base, base64.StdEncoding.EncodeToString([]byte(a.APIKey+":"+a.Secret)))
+		cacert := ""
+		if f := m.CAFile(); f != "" {
+			cacert = "--cacert " + f + " "
+		}
+		fmt.Fprintf(m.Out, "Try: curl %s-u %s:%s %s/rest/recording/notifications   (Authorization: Basic %s)\n",
+			cacert, a.APIKey, a.Secret, base, base64.StdEncoding.EncodeToString([]byte(a.APIKey+":"+a.Secret)))
 	}
 	fmt.Fprintln(m.Out, "Ready; Ctrl-C stops.")
 }

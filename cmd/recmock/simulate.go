@@ -32,6 +32,7 @@ type simulateOpts struct {
 	seed          *uint64
 	retries       int // the flag's 0 is "no retries", Config's is "the default"
 	json, verbose bool
+	tls           webhookTLS // also trusted for --server
 }
 
 func simulateCommand() *Command {
@@ -138,6 +139,7 @@ func (o *simulateOpts) flags(fs *flag.FlagSet, now time.Time) {
 	fs.DurationVar(&c.PresignTTL, "presign-ttl", simulator.DefaultPresignTTL, "validity of the retrievalUrl (with --url)")
 	fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
 	fs.BoolVar(&o.verbose, "verbose", false, "print a line per delivery on standard error")
+	o.tls.flags(fs)
 }
 
 // parseTimeFlag reads RFC 3339, Unix seconds, or a duration relative to now ("-90m").
@@ -179,6 +181,11 @@ func (o *simulateOpts) run(ctx context.Context, _ []string, stdout, stderr io.Wr
 		o.cfg.Retries = -1
 	}
 	o.cfg.IdleConnsPerHost = max(b.Concurrency, simulator.DefaultIdleConnsPerHost)
+	var err error
+	if o.cfg.TLS, err = o.tls.config(); err != nil {
+		return bad("%v", err)
+	}
+	o.tls.warnInsecure(stderr, "recmock simulate")
 	// Overrides are checked up front, on a throwaway simulator so the seed's first event is
 	// still the first sent, and a bad combination is a usage error in both modes.
 	check, err := simulator.New(o.cfg)
@@ -243,6 +250,7 @@ func (o *simulateOpts) run(ctx context.Context, _ []string, stdout, stderr io.Wr
 		fmt.Fprintf(stdout, "%s\n", b)
 	} else {
 		sum.WriteText(stdout)
+		tlsHint(stdout, sum.Errors)
 	}
 	if ctx.Err() != nil {
 		fmt.Fprintln(stderr, "recmock simulate: interrupted")
@@ -252,6 +260,20 @@ func (o *simulateOpts) run(ctx context.Context, _ []string, stdout, stderr io.Wr
 		return 1
 	}
 	return 0
+}
+
+// tlsHint says what fixes the certificate failures among a summary's errors.
+func tlsHint(w io.Writer, errs map[string]int) {
+	for msg := range errs {
+		switch {
+		case strings.HasPrefix(msg, simulator.TLSUnknownAuthority):
+			fmt.Fprintln(w, "hint        --webhook-ca FILE trusts the receiver's CA; --webhook-insecure skips the check")
+			return
+		case strings.HasPrefix(msg, simulator.TLSHostnameMismatch):
+			fmt.Fprintln(w, "hint        the URL's host must be one of the names the receiver's certificate is valid for")
+			return
+		}
+	}
 }
 
 func writeDelivery(w io.Writer, d recmock.Delivery, ok bool) {
@@ -293,6 +315,9 @@ func runServer(ctx context.Context, o *simulateOpts, each func(recmock.Recording
 	}
 	// serve waits for the webhook's retries before answering, so allow for them.
 	client := &http.Client{Timeout: 5 * time.Minute}
+	if o.cfg.TLS != nil {
+		client.Transport = &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: o.cfg.TLS}
+	}
 	var tally simulator.Tally
 	var firstErr error
 	var once sync.Once

@@ -16,10 +16,12 @@ func versionCommand() *Command {
 		Name:      "version",
 		UsageLine: "version",
 		Short:     "print the version",
-		Long:      "Prints recmock's version (also 'recmock --version').",
+		Long: `Prints recmock's version (also 'recmock --version'): the release, or the module version
+go install recorded, then the commit, its date and the Go toolchain, e.g.
+recmock v1.2.3 (commit abcdef012345, 2026-12-03, go1.26.8).`,
 		Flags: func(*flag.FlagSet) runFunc {
 			return func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-				fmt.Fprintf(stdout, "recmock %s\n", version())
+				fmt.Fprintf(stdout, "recmock %s\n", recmock.ReadBuild())
 				return 0
 			}
 		},
