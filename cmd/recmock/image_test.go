@@ -67,7 +67,7 @@ func TestContainerImage(t *testing.T) {
 	t.Log("building the Dockerfile's prebuilt target; its default target (a golang build stage) needs a registry and is not built")
 	b := buildah{t: t, root: t.TempDir()}
 	ctxDir := t.TempDir()
-	copyFile(t, buildRecmock(t), filepath.Join(ctxDir, "recmock"), 0o755)
+	copyFile(t, buildRecmock(t, "release"), filepath.Join(ctxDir, "recmock"), 0o755)
 	bundle := "/etc/ssl/certs/ca-certificates.crt"
 	if _, err := os.Stat(bundle); err != nil {
 		t.Skipf("no CA bundle at %s (apt-get install ca-certificates): %v", bundle, err)
