@@ -67,6 +67,16 @@ func buildRecmock(t *testing.T, kind string) string {
 	return b.path
 }
 
+// removeBuilds removes the binaries buildRecmock built.
+func removeBuilds() {
+	builds.Range(func(_, v any) bool {
+		if b := v.(*build); b.path != "" {
+			os.RemoveAll(filepath.Dir(b.path))
+		}
+		return true
+	})
+}
+
 func goTool() string { return filepath.Join(runtime.GOROOT(), "bin", "go") }
 
 // goreleaserBuild is the part of .goreleaser.yaml that says how recmock is built.
