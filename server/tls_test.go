@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"io"
 	"net/http"
@@ -179,17 +178,10 @@ func testCertFiles(t *testing.T) (certFile, keyFile string, caPEM []byte) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	var chain bytes.Buffer
-	for _, der := range leaf.Certificate {
-		pem.Encode(&chain, &pem.Block{Type: "CERTIFICATE", Bytes: der})
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(leaf.PrivateKey)
-	if err != nil {
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := certs.WriteKeyPair(certFile, keyFile, leaf); err != nil {
 		t.Fatal(err)
 	}
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	os.WriteFile(certFile, chain.Bytes(), 0o644)
-	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)
 	return certFile, keyFile, ca.CertPEM()
 }
 

@@ -123,17 +123,29 @@ func (a *Authority) CertPEM() []byte {
 // (its key, readable by the owner only), so a server restarted with the same dir signs with
 // the authority its clients already trust.
 func (a *Authority) Save(dir string) error {
-	keyDER, err := x509.MarshalPKCS8PrivateKey(a.Key)
-	if err != nil {
-		return fmt.Errorf("certs: %w", err)
-	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("certs: %w", err)
 	}
-	if err := writeFile(filepath.Join(dir, "ca-key.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+	return WriteKeyPair(filepath.Join(dir, "ca.pem"), filepath.Join(dir, "ca-key.pem"),
+		tls.Certificate{Certificate: [][]byte{a.Cert.Raw}, PrivateKey: a.Key})
+}
+
+// WriteKeyPair writes c's chain to certFile (PEM, leaf first) and its key to keyFile (PKCS
+// #8 PEM, readable by the owner only), as tls.LoadX509KeyPair and --tls-cert/--tls-key read
+// them.
+func WriteKeyPair(certFile, keyFile string, c tls.Certificate) error {
+	keyDER, err := x509.MarshalPKCS8PrivateKey(c.PrivateKey)
+	if err != nil {
+		return fmt.Errorf("certs: %w", err)
+	}
+	var chain []byte
+	for _, der := range c.Certificate {
+		chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	}
+	if err := writeFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(dir, "ca.pem"), a.CertPEM(), 0o644)
+	return writeFile(certFile, chain, 0o644)
 }
 
 // writeFile replaces path with data through a rename, so a reader never sees half a file.
