@@ -77,7 +77,13 @@ func removeBuilds() {
 	})
 }
 
-func goTool() string { return filepath.Join(runtime.GOROOT(), "bin", "go") }
+// goTool is the go command that runs the tests.
+func goTool() string {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	return "go"
+}
 
 // goreleaserBuild is the part of .goreleaser.yaml that says how recmock is built.
 type goreleaserBuild struct {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"flag"
 	"fmt"
 	"io"
@@ -58,16 +57,6 @@ func (w webhookTLS) warnInsecure(stderr io.Writer, cmd string) {
 	if w.Insecure {
 		fmt.Fprintf(stderr, "%s: WARNING: --webhook-insecure: the certificates of HTTPS webhook receivers are not verified\n", cmd)
 	}
-}
-
-// trustRoot is a client configuration that trusts root besides the system's roots, or, for
-// a nil root, the system's alone.
-func trustRoot(root *x509.Certificate) *tls.Config {
-	pool := certs.SystemPool()
-	if root != nil {
-		pool.AddCert(root)
-	}
-	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 }
 
 // printTLS adds serve's startup lines about HTTPS: the CA file to trust, and a warning when
