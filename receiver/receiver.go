@@ -68,8 +68,8 @@ type Config struct {
 // ErrConfig is wrapped by the errors of New.
 var ErrConfig = errors.New("receiver: invalid config")
 
-// ErrStarted is returned by Start on a Receiver already started (or closed).
-var ErrStarted = errors.New("receiver: already started")
+// ErrStarted is returned by Start on a Receiver started before, or closed.
+var ErrStarted = errors.New("receiver: started already, or closed")
 
 // Receiver is a webhook receiver. It is an http.Handler, and Start serves it on Config.Addr.
 type Receiver struct {
