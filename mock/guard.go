@@ -264,7 +264,9 @@ func (g *guard) login(w http.ResponseWriter, r *http.Request) {
 			Path:     "/",
 			HttpOnly: true,
 			SameSite: http.SameSiteStrictMode,
-			Secure:   r.TLS != nil,
+			// Behind a TLS proxy the cookie must not go out in clear; a forged header can only
+			// keep the cookie from the one who forged it.
+			Secure: r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"),
 		})
 	}
 	to := "/"

@@ -440,6 +440,18 @@ func TestDashboardLogin(t *testing.T) {
 		t.Errorf("GET / without the token: %d %s", status, page)
 	}
 
+	// Behind a TLS proxy, the cookie is sent over HTTPS only.
+	r := mustRequest(t, "GET", w.base+"/?token="+testToken)
+	r.Header.Set("X-Forwarded-Proto", "https")
+	res, err = http.DefaultTransport.RoundTrip(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if c := res.Cookies(); len(c) != 1 || !c[0].Secure {
+		t.Errorf("behind a TLS proxy: cookies %v, want one Secure", c)
+	}
+
 	// Without a configured token, the parameter is only dropped from the address.
 	open := newWorld(t, mock.Config{})
 	res, err = http.DefaultTransport.RoundTrip(mustRequest(t, "GET", open.base+"/?token=whatever"))
