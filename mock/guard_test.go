@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -89,17 +88,9 @@ func newWorld(t *testing.T, cfg mock.Config) *world {
 	})
 	cfg.OnReset = []func(context.Context) error{func(context.Context) error { w.hits.Add(1); return nil }}
 	cfg.UI = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { io.WriteString(rw, "the dashboard") })
-	m, err := mock.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(m)
-	t.Cleanup(func() {
-		ts.Close()
-		m.Close()
-	})
-	w.srv, w.base, w.host = m, ts.URL, strings.TrimPrefix(ts.URL, "http://")
-	if err := m.Store().Put(t.Context(), settingstest.Full(t)); err != nil {
+	c := newClient(t, cfg)
+	w.srv, w.base, w.host = c.srv, c.base, strings.TrimPrefix(c.base, "http://")
+	if err := w.srv.Store().Put(t.Context(), settingstest.Full(t)); err != nil {
 		t.Fatal(err)
 	}
 	w.admin(t, "POST", "/_admin/faults", `{"path":"/nowhere","status":503,"times":7}`, 201)
