@@ -19,8 +19,9 @@
 # It runs `recmock serve` listening on every interface, set by the RECMOCK_* variables below
 # so a compose file or `docker run -e` overrides them. Settings and S3 objects stay in memory
 # unless RECMOCK_DATA_DIR=/data is set, with a volume mounted there to keep them. Listening
-# beyond loopback, serve requires an admin token (RECMOCK_ADMIN_TOKEN), or prints the one it
-# generated.
+# beyond loopback, serve requires an admin token on the admin API and dashboard
+# (RECMOCK_ADMIN_TOKEN, 16 characters or more), or prints the one it generated;
+# /_admin/health, which the HEALTHCHECK calls, stays open.
 
 ARG GO_VERSION=1.26.8
 

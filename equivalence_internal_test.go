@@ -49,4 +49,3 @@ func FuzzARNParts(f *testing.F) {
 		}
 	})
 }
-

@@ -16,6 +16,7 @@ type Code string
 const (
 	CodeInvalid          Code = "invalid"                // 400
 	CodeUnauthorized     Code = "unauthorized"           // 401
+	CodeForbidden        Code = "forbidden"              // 403
 	CodeNotFound         Code = "not_found"              // 404
 	CodeMethodNotAllowed Code = "method_not_allowed"     // 405
 	CodeConflict         Code = "conflict"               // 409
@@ -34,6 +35,7 @@ var codes = map[Code]struct {
 }{
 	CodeInvalid:          {http.StatusBadRequest, "invalid input"},
 	CodeUnauthorized:     {http.StatusUnauthorized, "not authorized"},
+	CodeForbidden:        {http.StatusForbidden, "forbidden"},
 	CodeNotFound:         {http.StatusNotFound, "not found"},
 	CodeMethodNotAllowed: {http.StatusMethodNotAllowed, "method not allowed"},
 	CodeConflict:         {http.StatusConflict, "conflict"},

@@ -171,7 +171,7 @@ func TestErrorEnvelope(t *testing.T) {
 	if !errors.Is(e, cause) {
 		t.Error("Errorf with %w does not unwrap to its cause")
 	}
-	for code, status := range map[recmock.Code]int{recmock.CodeMethodNotAllowed: 405, recmock.CodeTooLarge: 413, recmock.CodeMediaType: 415, recmock.CodeNotImplemented: 501, recmock.CodeBadGateway: 502, recmock.CodeGatewayTimeout: 504, "nonsense": 500} {
+	for code, status := range map[recmock.Code]int{recmock.CodeForbidden: 403, recmock.CodeMethodNotAllowed: 405, recmock.CodeTooLarge: 413, recmock.CodeMediaType: 415, recmock.CodeNotImplemented: 501, recmock.CodeBadGateway: 502, recmock.CodeGatewayTimeout: 504, "nonsense": 500} {
 		if got := code.HTTPStatus(); got != status {
 			t.Errorf("%s.HTTPStatus() = %d, want %d", code, got, status)
 		}

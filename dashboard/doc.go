@@ -9,6 +9,13 @@
 // It polls those lists about once a second and redraws only what changed, so a webhook or an
 // e-mail appears while one watches.
 //
+// The admin API masks secrets; the Reveal button asks it for them with ?reveal=1, and the
+// settings form sends the masked "***" back to keep a secret it never saw. Every request
+// but a GET is declared application/json, which is all the admin API takes from a browser.
+// When the admin API wants its token (serve on a non-loopback address), the page asks for it
+// in a form; the one-time URL serve prints, /?token=TOKEN, signs in as well, through a cookie
+// the mock sets.
+//
 // Everything works offline: there is no CDN, no framework and no build step; the scripts are
 // plain ES modules. The page is served with a Content-Security-Policy that allows scripts,
 // styles, frames and fetches from the same origin only, so neither inline scripts nor inline

@@ -1,7 +1,9 @@
 package mock
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -34,13 +36,23 @@ type accountSettings struct {
 	Settings *recmock.Settings `json:"settings,omitempty"`
 }
 
+// adminListSettings answers every account with its settings, their secrets masked unless
+// ?reveal=1. An account's own secret (its Basic password) is never answered; its apiKey is a
+// name, shown in every request's Authorization header and webhook.
 func (s *Server) adminListSettings(w http.ResponseWriter, r *http.Request, c *call) error {
+	reveal, err := mayReveal(r)
+	if err != nil {
+		return err
+	}
 	out := make([]accountSettings, 0, len(s.cfg.Accounts))
 	for _, a := range s.cfg.Accounts {
 		as := accountSettings{Username: a.Username, APIKey: a.APIKey}
 		got, err := s.store.Get(r.Context(), a.Username)
 		switch {
 		case err == nil:
+			if !reveal {
+				got = got.Redacted()
+			}
 			as.Settings = &got
 		case !errors.Is(err, ErrNotFound):
 			return err
@@ -61,17 +73,54 @@ func (s *Server) account(c *call) (recmock.Account, error) {
 	return a, nil
 }
 
+// adminPutSettings stores an account's settings and answers them, secrets masked unless
+// ?reveal=1. An S3 secret of "***", which is how every admin answer shows it, keeps the
+// stored one: a client (the dashboard's form) can send back what it was answered without
+// erasing the secret it never saw.
 func (s *Server) adminPutSettings(w http.ResponseWriter, r *http.Request, c *call) error {
+	reveal, err := mayReveal(r)
+	if err != nil {
+		return err
+	}
 	a, err := s.account(c)
 	if err != nil {
 		return err
 	}
 	in := c.settings
 	in.Username = a.Username
+	if in.S3 != nil && in.S3.SecretAccessKey == recmock.Redacted {
+		if err := s.keepSecret(r.Context(), &in); err != nil {
+			return err
+		}
+	}
 	if err := s.store.Put(r.Context(), in); err != nil {
 		return err
 	}
+	if !reveal {
+		in = in.Redacted()
+	}
 	wire.WriteJSON(w, http.StatusOK, recmock.Success(in))
+	return nil
+}
+
+// keepSecret replaces the "***" S3 secret of in with the stored one, which must belong to
+// the same access key: a new key with the old key's secret would only fail later, at upload.
+func (s *Server) keepSecret(ctx context.Context, in *recmock.Settings) error {
+	stored, err := s.store.Get(ctx, in.Username)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	switch {
+	case stored.S3 == nil:
+		return recmock.Invalid(recmock.FieldError{Field: "s3SecretAccessKey", Message: fmt.Sprintf(
+			"%q stands for the stored secret, and account %q has no S3 settings stored; give the secret itself", recmock.Redacted, in.Username)})
+	case stored.S3.AccessKeyID != in.S3.AccessKeyID:
+		return recmock.Invalid(recmock.FieldError{Field: "s3SecretAccessKey", Message: fmt.Sprintf(
+			"%q stands for the stored secret, which belongs to access key %q, not %q; give the secret of %q", recmock.Redacted, stored.S3.AccessKeyID, in.S3.AccessKeyID, in.S3.AccessKeyID)})
+	}
+	s3 := *in.S3
+	s3.SecretAccessKey = stored.S3.SecretAccessKey
+	in.S3 = &s3
 	return nil
 }
 

@@ -19,7 +19,7 @@ func benchServer(b *testing.B) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := httptest.NewRequest("POST", path, strings.NewReader(benchPut))
+	r := httptest.NewRequest("POST", "http://127.0.0.1"+path, strings.NewReader(benchPut))
 	r.SetBasicAuth("demo-key", "demo-secret")
 	m.ServeHTTP(httptest.NewRecorder(), r)
 	return m
@@ -35,7 +35,7 @@ func benchHandler(b *testing.B, h http.Handler, method, body string) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			r := httptest.NewRequest(method, path, strings.NewReader(body))
+			r := httptest.NewRequest(method, "http://127.0.0.1"+path, strings.NewReader(body))
 			r.SetBasicAuth("demo-key", "demo-secret")
 			if body != "" {
 				r.Header.Set("Content-Type", "application/json")

@@ -7,6 +7,11 @@
 // the ARN) come from the root package. Every error, from an unknown path to a panic, answers
 // the JSON failure envelope.
 //
+// Before any routing, a guard (guard.go) refuses a Host that a rebound DNS name would send
+// (Config.AllowedHosts, Config.AnyHost), admin requests that a page of another site can make
+// a browser send, and, with Config.AdminToken, admin requests without the token. Admin answers
+// mask secrets unless asked with ?reveal=1.
+//
 // State lives in a Store: NewMemoryStore by default, OpenBoltStore for settings that survive
 // restarts and kill -9.
 package mock

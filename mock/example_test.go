@@ -109,3 +109,33 @@ func ExampleNewMemoryStore() {
 	// Output:
 	// 200 {"status":1,"content":{"data":{"username":"temasys","notify":false,"url":"https://example.com/hook","email":[]}}}
 }
+
+// The admin API serves scripts (curl -d included) and its own dashboard, not pages of other
+// sites; with an AdminToken, it wants the token too.
+func ExampleConfig_adminToken() {
+	m, _ := mock.New(mock.Config{AdminToken: "0123456789abcdef0123"})
+	srv := httptest.NewServer(m)
+	defer srv.Close()
+
+	reset := func(header ...string) {
+		req, _ := http.NewRequest("POST", srv.URL+"/_admin/reset", strings.NewReader("{}"))
+		for i := 0; i < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		fmt.Print(res.StatusCode, " ", string(b))
+	}
+	reset()
+	reset("Authorization", "Bearer 0123456789abcdef0123", "Origin", "https://evil.example")
+	reset("Authorization", "Bearer 0123456789abcdef0123", "Content-Type", "application/x-www-form-urlencoded")
+	// Output:
+	// 401 {"status":-1,"content":{"message":"not authorized: the admin API needs the admin token: send Authorization: Bearer TOKEN, or open the dashboard URL that serve printed (/?token=...) once"}}
+	// 403 {"status":0,"content":{"message":"forbidden: cross-site request refused: Origin https://evil.example is not this server"}}
+	// 200 {"status":"ok"}
+}

@@ -103,6 +103,7 @@ type req struct {
 	User, Pass                      string // default demo-key:demo-secret
 	NoAuth                          bool
 	Header                          map[string]string
+	Host                            string // default: the server's address
 }
 
 func (c *client) do(r req) response {
@@ -132,6 +133,9 @@ func (c *client) do(r req) response {
 	}
 	for k, v := range r.Header {
 		hr.Header.Set(k, v)
+	}
+	if r.Host != "" {
+		hr.Host = r.Host
 	}
 	res, err := c.hc.Do(hr)
 	if err != nil {

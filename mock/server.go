@@ -42,6 +42,23 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
+
+	// AllowedHosts are the names, besides IP literals, localhost and *.localhost, that requests
+	// may send as their Host: "recmock.test" (any port), "recmock.test:8080", or
+	// ".team.example" (that name and every name below it). Default: none. Any other Host is
+	// refused with 403, which keeps DNS rebinding out: a page of evil.example whose name was
+	// made to point at 127.0.0.1 sends Host evil.example.
+	AllowedHosts []string
+	// AnyHost turns the Host check off, for a server that listens where clients reach it by
+	// names of their own; server.Start sets it for a non-loopback address without
+	// AllowedHosts. Default false: the Host check applies to every request.
+	AnyHost bool
+	// AdminToken, when set, is required by the admin API (all but GET /_admin/health) as
+	// "Authorization: Bearer TOKEN" or as the cookie that the dashboard's one-time URL
+	// /?token=TOKEN sets. At least MinTokenBytes printable ASCII characters. Default "": no
+	// token, for loopback; server.Start generates one for a non-loopback address. The vendor
+	// API never needs it: its clients authenticate with HTTP Basic.
+	AdminToken string
 }
 
 // Server is the stateful mock. It is an http.Handler.
@@ -58,6 +75,7 @@ type Server struct {
 	maxBody  int64
 	mounts   []mount
 	handlers map[string]handlerFunc
+	guard    *guard
 }
 
 type mount struct {
@@ -80,7 +98,12 @@ func New(cfg Config) (*Server, error) {
 	if len(cfg.Accounts) == 0 {
 		cfg.Accounts = []recmock.Account{recmock.DefaultAccount()}
 	}
+	g, err := newGuard(cfg)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
+		guard:   g,
 		cfg:     cfg,
 		v:       v,
 		byKey:   map[string]recmock.Account{},
@@ -146,13 +169,26 @@ type call struct {
 	entry    *JournalEntry // nil for admin requests, which are not journaled
 }
 
-// ServeHTTP routes by openapi.yaml: the admin API, the dashboard, or the notifications API.
+// ServeHTTP checks the Host, then routes by openapi.yaml: the admin API (behind the
+// cross-site checks and the admin token), the dashboard, or the notifications API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := s.guard.checkHost(r); err != nil {
+		refuse(w, err)
+		return
+	}
 	path := r.URL.Path
 	switch {
 	case strings.HasPrefix(path, "/_admin/"):
+		if err := s.guard.checkAdmin(r); err != nil {
+			refuse(w, err)
+			return
+		}
 		s.serve(w, r, nil)
+	case s.cfg.UI != nil && path == "/" && r.URL.Query().Has("token") && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		s.guard.login(w, r)
 	case s.cfg.UI != nil && (path == "/" || strings.HasPrefix(path, "/ui/")):
+		// The page and its scripts are the same for everyone and carry no data; what they
+		// show comes from the admin API, which asks for the token.
 		s.cfg.UI.ServeHTTP(w, r)
 	default:
 		s.serveAPI(w, r)

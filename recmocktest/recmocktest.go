@@ -132,11 +132,13 @@ func (b basicAuth) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // SetSettings stores Account's notification settings, given as the API's JSON body, with
-// the API's input rules (whether or not settings existed). It fails t on any error.
+// the API's input rules (whether or not settings existed), and returns them as stored, secrets
+// included. It fails t on any error.
 func (e *Env) SetSettings(t testing.TB, body string) recmock.Settings {
 	t.Helper()
 	var env recmock.Envelope
-	if err := e.admin(context.Background(), http.MethodPut, "/_admin/settings/"+e.Account.Username, body, &env); err != nil {
+	// ?reveal=1: the test sent the secret, and gets back what it sent rather than "***".
+	if err := e.admin(context.Background(), http.MethodPut, "/_admin/settings/"+e.Account.Username+"?reveal=1", body, &env); err != nil {
 		t.Fatalf("recmocktest: settings: %v", err)
 	}
 	return *env.Content.Data
@@ -166,6 +168,9 @@ func (e *Env) admin(ctx context.Context, method, path, body string, out any) err
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if tok := e.Server.AdminToken(); tok != "" { // WithConfig may ask for one
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err

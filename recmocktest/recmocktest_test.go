@@ -17,6 +17,7 @@ import (
 	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/fakes/smtpsink"
 	"github.com/recmock/recmock/recmocktest"
+	"github.com/recmock/recmock/server"
 )
 
 // receiver is a webhook receiver under test: it hands every event it gets to the test.
@@ -40,7 +41,7 @@ func TestEnv(t *testing.T) {
 	env := recmocktest.New(t, recmocktest.WithSeed(7))
 	url, events := receiver(t, http.StatusOK)
 	got := env.SetSettings(t, `{"notify":true,"url":"`+url+`","email":"ops@acme.example","s3Arn":"arn:aws:s3:::acme/rec","s3AccessKeyId":"AK","s3SecretAccessKey":"SK"}`)
-	if got.Username != "temasys" || got.Email[0] != "ops@acme.example" {
+	if got.Username != "temasys" || got.Email[0] != "ops@acme.example" || got.S3 == nil || got.S3.SecretAccessKey != "SK" {
 		t.Errorf("settings %+v", got)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -129,5 +130,22 @@ func BenchmarkNew(b *testing.B) {
 			b.Fatal(err)
 		}
 		env.Close()
+	}
+}
+
+// TestWithRequiredToken: the helpers keep working when the configuration asks for the admin
+// token, which a client without it does not get past.
+func TestWithRequiredToken(t *testing.T) {
+	env := recmocktest.New(t, recmocktest.WithConfig(func(c *server.Config) { c.RequireToken = true }))
+	if got := env.SetSettings(t, `{"notify":false}`); got.Notify {
+		t.Errorf("settings %+v", got)
+	}
+	res, err := http.Get(env.URL + "/_admin/settings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET /_admin/settings without the token: %d", res.StatusCode)
 	}
 }

@@ -28,3 +28,31 @@ func ExampleStart() {
 	// {"status":"ok"}
 	// true true
 }
+
+// A server that others can reach asks for the admin token; RequireToken does the same on
+// loopback. API clients send it as a Bearer token, the dashboard as the cookie that
+// /?token=TOKEN sets.
+func ExampleServer_AdminToken() {
+	srv, err := server.Start(server.Config{RequireToken: true})
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	for _, token := range []string{"", srv.AdminToken()} {
+		req, _ := http.NewRequest("DELETE", srv.URL()+"/_admin/requests", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		fmt.Print(res.StatusCode, " ", string(body))
+	}
+	// Output:
+	// 401 {"status":-1,"content":{"message":"not authorized: the admin API needs the admin token: send Authorization: Bearer TOKEN, or open the dashboard URL that serve printed (/?token=...) once"}}
+	// 200 {"status":"ok"}
+}

@@ -5,7 +5,9 @@ package server
 
 import (
 	"context"
+	crand "crypto/rand"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -51,6 +53,19 @@ type Config struct {
 	MaxBodyBytes int64
 	// UI serves the dashboard at "/". Default: none.
 	UI http.Handler
+
+	// AdminToken protects the admin API and the dashboard (mock.Config.AdminToken). Default
+	// "": none while Addr is a loopback address; a random one (see Server.AdminToken) when it
+	// is not, or when RequireToken is set. Given, it is required on loopback too: a shared
+	// machine's other users reach its loopback.
+	AdminToken string
+	// RequireToken generates an AdminToken, when none is given, even on loopback: what a
+	// non-loopback Addr does, for tests, which listen on 127.0.0.1 only.
+	RequireToken bool
+	// AllowedHosts are names besides IP literals and localhost that requests may send as Host
+	// (mock.Config.AllowedHosts). Default: none, and on a non-loopback Addr any Host passes;
+	// given, they are checked on any address.
+	AllowedHosts []string
 
 	// Recording is the MP4 uploaded for simulated recordings. Default: the sample.
 	Recording []byte
@@ -99,6 +114,7 @@ type Server struct {
 	http    *http.Server
 	addr    string
 	tls     serverTLS
+	token   string
 	closers []func(context.Context) error
 }
 
@@ -157,7 +173,28 @@ func Start(cfg Config) (_ *Server, err error) {
 	}
 	s.closers = append(s.closers, func(context.Context) error { s.Simulator.Close(); return nil })
 
+	// Listen before the mock exists: where it listens decides what it guards.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("API address: %w", err)
+	}
+	s.closers = append(s.closers, func(context.Context) error {
+		if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			return err
+		}
+		return nil
+	})
+	s.addr = ln.Addr().String()
+	loopback := isLoopback(ln.Addr())
+	s.token = cfg.AdminToken
+	if s.token == "" && (!loopback || cfg.RequireToken) {
+		s.token = newToken()
+	}
+
 	if s.Mock, err = mock.New(mock.Config{
+		AdminToken:   s.token,
+		AllowedHosts: cfg.AllowedHosts,
+		AnyHost:      !loopback && len(cfg.AllowedHosts) == 0,
 		Accounts:     cfg.Accounts,
 		Store:        store,
 		JournalSize:  cfg.JournalSize,
@@ -179,11 +216,6 @@ func Start(cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return nil, fmt.Errorf("API address: %w", err)
-	}
-	s.addr = ln.Addr().String()
 	s.http = &http.Server{
 		Handler:           s.Mock,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -251,6 +283,24 @@ func (s *Server) simulatorConfig(cfg Config) simulator.Config {
 	}
 	return sc
 }
+
+// isLoopback reports whether a listener's address is reachable from this machine only.
+func isLoopback(a net.Addr) bool {
+	ta, ok := a.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
+}
+
+// newToken returns 32 random bytes, base64url-encoded: as many bits as an AES-256 key, and
+// safe in a header, a URL and a cookie.
+func newToken() string {
+	var b [32]byte
+	crand.Read(b[:]) // never fails: it crashes the program rather than return less
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// AdminToken is the token the admin API and the dashboard require: Config.AdminToken, or the
+// one Start generated; "" when none is required.
+func (s *Server) AdminToken() string { return s.token }
 
 // URL is the API's base URL, "http://127.0.0.1:port" ("https://" when serving TLS), without
 // a trailing slash.

@@ -47,7 +47,7 @@ func startTLS(t *testing.T, cfg server.Config, caPEM []byte) (*server.Server, *h
 	return srv, &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 }
 
-func get(t *testing.T, c *http.Client, url string) (int, string) {
+func fetch(t *testing.T, c *http.Client, url string) (int, string) {
 	t.Helper()
 	res, err := c.Get(url)
 	if err != nil {
@@ -96,7 +96,7 @@ func TestSelfSigned(t *testing.T) {
 			t.Errorf("URL %s, want https://127.0.0.1:port", u)
 		}
 	}
-	if code, body := get(t, client, srv.URL()+"/_admin/health"); code != 200 || body != `{"status":"ok"}`+"\n" {
+	if code, body := fetch(t, client, srv.URL()+"/_admin/health"); code != 200 || body != `{"status":"ok"}`+"\n" {
 		t.Errorf("health over TLS: %d %q", code, body)
 	}
 	if _, err := http.Get(srv.URL() + "/_admin/health"); err == nil || !strings.Contains(err.Error(), "unknown authority") {
@@ -160,7 +160,7 @@ func TestSelfSignedKeptInDataDir(t *testing.T) {
 	}
 	srv.Close()
 	srv2, client := startTLS(t, server.Config{TLSSelfSigned: true, DataDir: dir}, first)
-	if code, _ := get(t, client, srv2.URL()+"/_admin/health"); code != 200 {
+	if code, _ := fetch(t, client, srv2.URL()+"/_admin/health"); code != 200 {
 		t.Errorf("health after restart: %d", code)
 	}
 }
@@ -229,7 +229,7 @@ func TestCertFilesAndHTTPSWebhook(t *testing.T) {
 			if !strings.HasPrefix(res.Event.RetrievalURL, srv.S3.URL()+"/") || !strings.HasPrefix(srv.S3.URL(), "https://") {
 				t.Errorf("retrievalUrl %s, want on %s over https", res.Event.RetrievalURL, srv.S3.URL())
 			}
-			if code, body := get(t, client, res.Event.RetrievalURL); code != 200 || !bytes.Equal([]byte(body), recmock.SampleRecording()) {
+			if code, body := fetch(t, client, res.Event.RetrievalURL); code != 200 || !bytes.Equal([]byte(body), recmock.SampleRecording()) {
 				t.Errorf("retrievalUrl: %d, %d bytes", code, len(body))
 			}
 		})

@@ -32,6 +32,11 @@ type serveConfig struct {
 	LogLevel     slog.Level
 	JournalSize  int
 	MaxBodyBytes int64
+	AdminToken   string
+	AllowedHosts []string
+	// RequireToken is not a flag: tests set it to run serve as it runs on a non-loopback
+	// address (a generated admin token), while listening on 127.0.0.1 only.
+	RequireToken bool
 
 	// The simulator's.
 	RecordingFile  string
@@ -82,6 +87,11 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.Seed, "seed", 0, "seed simulated events for reproducible values (0: random)")
 	fs.IntVar(&c.JournalSize, "journal-size", 1000, "request journal bound, in `entries`")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "request body limit in `bytes`")
+	fs.StringVar(&c.AdminToken, "admin-token", "", "`token` the admin API and dashboard require, also on loopback (default: none on loopback, generated and printed on other addresses)")
+	repeatable(fs, "allowed-host", "allowed-hosts", "a Host `name` requests may use besides IP addresses and localhost: recmock.test, recmock.test:8080 or .team.example (repeatable)", func(s string) error {
+		c.AllowedHosts = append(c.AllowedHosts, s)
+		return nil
+	})
 	c.TLS.flags(fs, "the API and the fake S3")
 	c.WebhookTLS.flags(fs)
 }
@@ -183,6 +193,9 @@ func (m *Main) Run(ctx context.Context) error {
 		S3Credentials:  cfg.S3Creds,
 		JournalSize:    cfg.JournalSize,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
+		AdminToken:     cfg.AdminToken,
+		RequireToken:   cfg.RequireToken,
+		AllowedHosts:   cfg.AllowedHosts,
 		UI:             dashboard.Handler(),
 		SMTPRelay:      cfg.SMTPRelay,
 		S3Endpoint:     cfg.S3Endpoint,
@@ -229,8 +242,20 @@ func (m *Main) printStartup() {
 	}
 	fmt.Fprintf(m.Out, "recmock %s\n", recmock.Version())
 	fmt.Fprintf(m.Out, "  API        %s/rest/recording/notifications\n", base)
-	fmt.Fprintf(m.Out, "  admin API  %s/_admin/\n", base)
-	fmt.Fprintf(m.Out, "  dashboard  %s/\n", base)
+	// With a token, the one-time dashboard URL is the way in for a person, as Jupyter prints
+	// it; a token the user chose is not echoed into logs that others may read.
+	switch tok := m.AdminToken(); {
+	case tok == "":
+		fmt.Fprintf(m.Out, "  admin API  %s/_admin/\n", base)
+		fmt.Fprintf(m.Out, "  dashboard  %s/\n", base)
+	case cfg.AdminToken != "":
+		fmt.Fprintf(m.Out, "  admin API  %s/_admin/   (needs Authorization: Bearer TOKEN, your --admin-token)\n", base)
+		fmt.Fprintf(m.Out, "  dashboard  %s/?token=TOKEN   (open it once with your --admin-token: it sets a cookie and drops the token from the address)\n", base)
+	default:
+		fmt.Fprintf(m.Out, "  admin API  %s/_admin/   (needs Authorization: Bearer %s)\n", base, tok)
+		fmt.Fprintf(m.Out, "  dashboard  %s/?token=%s   (open it once: it sets a cookie and drops the token from the address)\n", base, tok)
+		fmt.Fprintf(m.Out, "  token      generated for this run, as serve listens beyond loopback (--admin-token sets one)\n")
+	}
 	fmt.Fprintf(m.Out, "  SMTP sink  %s   (captured mail: %s/_admin/emails)\n", m.Sink.Addr(), base)
 	s3mode := "any credentials; buckets are created on first write"
 	if cfg.S3Strict {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/smtp"
 	"regexp"
 	"strings"
@@ -109,5 +110,71 @@ func TestServeStrictS3Credentials(t *testing.T) {
 	}
 	if _, err := m.S3.Client("AK", "wrong").HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(server.DefaultBucket)}); err == nil {
 		t.Error("a wrong secret passed strict mode")
+	}
+}
+
+// TestServeAdminTokenAndHostsFromEnv: RECMOCK_ADMIN_TOKEN protects the admin API on loopback
+// too and is never printed; RECMOCK_ALLOWED_HOSTS lets its names through the Host check,
+// which refuses any other name.
+func TestServeAdminTokenAndHostsFromEnv(t *testing.T) {
+	const token = "env-token-0123456789abcdef"
+	startup := startInProcess(t, freePorts(map[string]string{
+		"RECMOCK_ADMIN_TOKEN":   token,
+		"RECMOCK_ALLOWED_HOSTS": "recmock.test, .team.example",
+	}), "serve")
+	if strings.Contains(startup, token) {
+		t.Errorf("the startup lines print the given token:\n%s", startup)
+	}
+	if !strings.Contains(startup, "(needs Authorization: Bearer TOKEN, your --admin-token)") {
+		t.Errorf("the startup lines do not say the admin API needs the token:\n%s", startup)
+	}
+	base := apiRE.FindStringSubmatch(startup)[1]
+	for _, c := range []struct {
+		host, token string
+		status      int
+	}{
+		{"", "", 401},
+		{"", token, 200},
+		{"recmock.test", token, 200},
+		{"ci.team.example:8080", token, 200},
+		{"evil.example", token, 403},
+	} {
+		req, err := http.NewRequest("GET", base+"/_admin/settings", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.host != "" {
+			req.Host = c.host
+		}
+		if c.token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != c.status {
+			t.Errorf("Host %q, token %q: %d, want %d", c.host, c.token, res.StatusCode, c.status)
+		}
+	}
+}
+
+// TestServeRefusesBadTokenOrHost: a token too short to guard anything, or a URL given as a
+// host name, stops serve before it listens, saying why.
+func TestServeRefusesBadTokenOrHost(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--admin-token", "short"}, "at least 16"},
+		{[]string{"--allowed-host", "http://recmock.test"}, "without a scheme"},
+	} {
+		var stdout, stderr syncBuffer
+		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--smtp-addr", "127.0.0.1:0", "--s3-addr", "127.0.0.1:0"}, c.args...)
+		code := run(context.Background(), args, &stdout, &stderr, func(string) string { return "" })
+		if code == 0 || !strings.Contains(stderr.String(), c.want) || strings.Contains(stderr.String(), "short\"") {
+			t.Errorf("%q: exit %d, stderr %q; want a failure saying %q", c.args, code, stderr.String(), c.want)
+		}
 	}
 }

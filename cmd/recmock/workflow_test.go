@@ -178,6 +178,11 @@ func TestComposeExample(t *testing.T) {
 	if recmock.Environment["RECMOCK_ADMIN_TOKEN"] == "" || recmock.Environment["RECMOCK_S3_ENDPOINT"] != "http://recmock:9000" {
 		t.Errorf("recmock's environment: %v", recmock.Environment)
 	}
+	// serve takes the values as they are (a token long enough, a URL), listening on loopback
+	// here rather than on the image's 0.0.0.0.
+	if startup := startInProcess(t, freePorts(recmock.Environment), "serve"); !strings.Contains(startup, "Ready") {
+		t.Errorf("serve with the compose environment:\n%s", startup)
+	}
 	cmd, _ := receiver.Command.([]any)
 	if receiver.Image != recmock.Image || len(cmd) != 3 || cmd[0] != "receive" || cmd[2] != "0.0.0.0:3000" {
 		t.Errorf("receiver: %+v", receiver)

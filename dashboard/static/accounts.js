@@ -4,7 +4,10 @@ import {h, badge, dl, arm, empty} from './dom.js';
 import {call, showErrors, clearErrors} from './api.js';
 
 let app;
-const revealed = new Set(); // usernames whose S3 secret is shown
+// The admin API answers secrets as "***"; Reveal asks it for them with ?reveal=1. revealed
+// maps a username to {sig, value}: the secret, for the settings (as answered, masked) it was
+// revealed for, so that settings changed since are masked again.
+const revealed = new Map();
 const cards = new Map(); // username -> {el, head, current, form, ...}
 let cardCount = 0; // numbers the cards' element ids
 
@@ -58,30 +61,49 @@ export function settingsList(acct) {
     ['E-mail', s.email.length ? h('ul', {class: 'plain'}, s.email.map((e) => h('li', {}, e))) : none.cloneNode(true)],
     ['S3 ARN', s3 ? h('code', {class: 'wrap'}, s3.s3Arn) : h('span', {class: 'muted'}, 'none (the default bucket)')],
     s3 && ['S3 access key', h('code', {}, s3.s3AccessKeyId)],
-    s3 && ['S3 secret', secret(acct.username, s3.s3SecretAccessKey)],
+    s3 && ['S3 secret', secret(acct.username, JSON.stringify(s))],
   ]);
 }
 
-function secret(username, value) {
-  const shown = () => revealed.has(username);
-  const text = h('code', {class: 'secret'}, shown() ? value : '••••••••');
+const masked = '••••••••';
+
+// secret shows the S3 secret of username's settings (sig: as answered, masked), masked until
+// Reveal fetches it.
+function secret(username, sig) {
+  const value = () => {
+    const r = revealed.get(username);
+    return r && r.sig === sig ? r.value : null;
+  };
+  const text = h('code', {class: 'secret'}, value() ?? masked);
   const btn = h('button', {
     type: 'button',
     class: 'link',
-    'aria-pressed': String(shown()),
+    'aria-pressed': String(value() !== null),
     'aria-label': `Reveal the S3 secret of ${username}`,
-    onclick: () => {
-      if (shown()) revealed.delete(username);
-      else revealed.add(username);
+    onclick: async () => {
+      if (value() !== null) {
+        revealed.delete(username);
+      } else {
+        try {
+          const {data} = await call('GET', '/_admin/settings?reveal=1');
+          const acct = data.accounts.find((a) => a.username === username);
+          const s3 = acct && acct.settings && acct.settings.s3Settings;
+          if (s3) revealed.set(username, {sig, value: s3.s3SecretAccessKey});
+        } catch (e) {
+          btn.textContent = `Failed: ${e.message}`;
+          return;
+        }
+      }
       // Every copy on the page (overview and accounts) follows.
+      const v = value();
       for (const el of document.querySelectorAll('[data-secret-of]')) {
         if (el.dataset.secretOf !== username) continue;
-        el.querySelector('.secret').textContent = shown() ? value : '••••••••';
-        el.querySelector('button').setAttribute('aria-pressed', String(shown()));
-        el.querySelector('button').textContent = shown() ? 'Hide' : 'Reveal';
+        el.querySelector('.secret').textContent = v ?? masked;
+        el.querySelector('button').setAttribute('aria-pressed', String(v !== null));
+        el.querySelector('button').textContent = v !== null ? 'Hide' : 'Reveal';
       }
     },
-  }, shown() ? 'Hide' : 'Reveal');
+  }, value() !== null ? 'Hide' : 'Reveal');
   return h('span', {class: 'secret-box', 'data-secret-of': username}, text, ' ', btn);
 }
 
@@ -114,7 +136,8 @@ function card(acct, i) {
     field('email', 'E-mail addresses (email)', input('email', {inputmode: 'email', placeholder: 'a@b.com, b@c.com'}), 'Separated by commas, semicolons or spaces; empty clears them.'),
     field('s3Arn', 'S3 ARN (s3Arn)', input('s3Arn', {placeholder: 'arn:aws:s3:region::bucket/prefix'}), 'With the access key and secret, or all three empty for the default bucket.'),
     field('s3AccessKeyId', 'S3 access key (s3AccessKeyId)', input('s3AccessKeyId')),
-    field('s3SecretAccessKey', 'S3 secret (s3SecretAccessKey)', h('div', {class: 'with-button'}, secretInput, showSecret)),
+    field('s3SecretAccessKey', 'S3 secret (s3SecretAccessKey)', h('div', {class: 'with-button'}, secretInput, showSecret),
+      '*** keeps the stored secret; type another to replace it.'),
     alertEl,
     h('div', {class: 'buttons'}, h('button', {type: 'submit', class: 'primary'}, 'Save settings'), forget, saved));
 
@@ -181,6 +204,7 @@ async function save(c) {
     const {data} = await call('PUT', `/_admin/settings/${encodeURIComponent(c.account.username)}`, body);
     clearErrors(c.form, c.alertEl);
     c.dirty = false;
+    revealed.delete(c.account.username); // the masked answer cannot tell a new secret apart
     fill(c, data.content.data);
     c.saved.textContent = `Saved at ${new Date().toLocaleTimeString()}.`;
     app.refresh();

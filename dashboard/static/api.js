@@ -12,13 +12,14 @@ export class APIError extends Error {
 }
 
 // call sends a request to the admin API and returns {data, text}; any answer but 2xx throws an
-// APIError with the envelope's message and field errors.
+// APIError with the envelope's message and field errors. Every request but a GET is declared
+// application/json, body or not: recmock refuses any other type from a browser, since a page
+// of another site can send those without asking. A 401 (this recmock wants its admin token)
+// is also announced as a "recmock:token-needed" event on document.
 export async function call(method, path, body) {
   const init = {method, cache: 'no-store', headers: {Accept: 'application/json'}};
-  if (body !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
+  if (method !== 'GET') init.headers['Content-Type'] = 'application/json';
+  if (body !== undefined) init.body = JSON.stringify(body);
   let res;
   try {
     res = await fetch(path, init);
@@ -34,6 +35,7 @@ export async function call(method, path, body) {
   }
   if (!res.ok) {
     const c = (data && data.content) || {};
+    if (res.status === 401) document.dispatchEvent(new CustomEvent('recmock:token-needed', {detail: c.message}));
     throw new APIError(res.status, c.message || `HTTP ${res.status} ${res.statusText}`, c.errors);
   }
   return {data, text};

@@ -69,7 +69,7 @@ function refresh() {
       do {
         again = false;
         const {changed, down} = await pollSources();
-        setLive(down ? 'down' : 'live', down);
+        if (!down || down.status !== 401) setLive(down ? 'down' : 'live', down);
         if (changed.size) {
           for (const v of Object.values(views)) v.render(state, changed, loaded);
           counts();
@@ -106,6 +106,7 @@ function setLive(mode, err) {
   const text = {
     live: 'Live: updates every second',
     paused: 'Paused while the tab is hidden',
+    token: 'Waiting for the admin token',
     down: `recmock is not answering; retrying (${err && err.message})`,
   }[mode];
   if (el.textContent !== text) el.textContent = text;
@@ -133,8 +134,44 @@ function route() {
   document.title = `${document.getElementById(`h-${name}`).textContent} · recmock`;
 }
 
+// askForToken shows the token form once the admin API has answered 401. The form works
+// without scripts too (a GET of /?token=, which sets the cookie and redirects); with them, the
+// token stays out of the address bar and a wrong one is said so in place.
+function askForToken(ev) {
+  const box = document.getElementById('token-needed');
+  setLive('token', ev.detail);
+  if (!box.hidden) return;
+  box.hidden = false;
+  document.getElementById('token-input').focus();
+}
+
+async function signIn(ev) {
+  ev.preventDefault();
+  const input = document.getElementById('token-input');
+  const err = document.getElementById('token-error');
+  err.hidden = true;
+  let res;
+  try {
+    res = await fetch(`/?token=${encodeURIComponent(input.value.trim())}`, {cache: 'no-store'});
+  } catch (e) {
+    res = {ok: false, status: 0, statusText: e.message};
+  }
+  if (!res.ok) {
+    err.textContent = res.status === 401 ? "That is not this recmock's admin token." : `Not signed in: ${res.status} ${res.statusText}`;
+    err.hidden = false;
+    input.focus();
+    return;
+  }
+  input.value = '';
+  document.getElementById('token-needed').hidden = true;
+  for (const st of Object.values(state)) st.retryAt = 0;
+  await refresh();
+}
+
 function start() {
   for (const v of Object.values(views)) v.init?.(app);
+  document.addEventListener('recmock:token-needed', askForToken);
+  document.getElementById('token-form').addEventListener('submit', signIn);
   arm(document.getElementById('reset'), 'Click again to forget everything', async () => {
     await call('POST', '/_admin/reset');
     await refresh();

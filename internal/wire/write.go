@@ -44,10 +44,12 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // WriteError answers err as the failure envelope with the HTTP status its code maps to (see
-// recmock.ErrorEnvelope), with a Basic challenge when it is a 401.
+// recmock.ErrorEnvelope), with a Basic challenge when it is a 401 and the handler has set
+// no challenge of its own (the admin API asks for a Bearer token: a Basic challenge would
+// make a browser pop up a password dialog).
 func WriteError(w http.ResponseWriter, err error) {
 	status, env := recmock.ErrorEnvelope(err)
-	if status == http.StatusUnauthorized {
+	if status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
 		w.Header().Set("WWW-Authenticate", `Basic realm="recmock", charset="UTF-8"`)
 	}
 	WriteJSON(w, status, env)
