@@ -15,6 +15,8 @@ import (
 
 	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/dashboard"
+	fakes3 "github.com/recmock/recmock/fakes/s3"
+	"github.com/recmock/recmock/fakes/smtpsink"
 	"github.com/recmock/recmock/server"
 	"github.com/recmock/recmock/simulator"
 )
@@ -28,6 +30,9 @@ type serveConfig struct {
 	Accounts     []recmock.Account
 	S3Strict     bool
 	S3Creds      map[string]string
+	S3CORS       []string
+	S3MaxBytes   int64
+	SMTPSessions int
 	LogFormat    string
 	LogLevel     slog.Level
 	JournalSize  int
@@ -73,6 +78,12 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 		c.S3Creds[k] = v
 		return nil
 	})
+	fs.Func("s3-cors-origin", "let web pages from `ORIGIN` (scheme://host:port, or * for any) call the fake S3 from a browser (repeatable; the dashboard's own origin always may, any other is refused)", func(s string) error {
+		c.S3CORS = append(c.S3CORS, s)
+		return nil
+	})
+	fs.Int64Var(&c.S3MaxBytes, "s3-max-bytes", fakes3.DefaultMaxBytes, "bound on what the fake S3 holds and receives, in `bytes` (each object counts 4 KiB more; in memory unless --data-dir); past it uploads get 507 XMinioStorageFull")
+	fs.IntVar(&c.SMTPSessions, "smtp-max-sessions", smtpsink.DefaultMaxSessions, "bound on the SMTP sink's `connections` at once; more get 421 4.7.0")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log `format` on stderr: text or json")
 	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "log `level`: debug (one line per request), info, warn or error")
 	fs.StringVar(&c.RecordingFile, "recording-file", "", "upload this MP4 `file` for simulated recordings (default: a 2-second sample)")
@@ -179,25 +190,28 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	cfg := m.Config
 	sc := server.Config{
-		Addr:           cfg.Addr,
-		SMTPAddr:       cfg.SMTPAddr,
-		S3Addr:         cfg.S3Addr,
-		DataDir:        cfg.DataDir,
-		Accounts:       cfg.Accounts,
-		S3Strict:       cfg.S3Strict,
-		S3Credentials:  cfg.S3Creds,
-		JournalSize:    cfg.JournalSize,
-		MaxBodyBytes:   cfg.MaxBodyBytes,
-		AdminToken:     cfg.AdminToken,
-		RequireToken:   cfg.RequireToken,
-		AllowedHosts:   cfg.AllowedHosts,
-		UI:             dashboard.Handler(),
-		SMTPRelay:      cfg.SMTPRelay,
-		S3Endpoint:     cfg.S3Endpoint,
-		PresignTTL:     cfg.PresignTTL,
-		WebhookTimeout: cfg.WebhookTimeout,
-		WebhookRetries: cfg.WebhookRetries,
-		Logger:         m.Logger,
+		Addr:            cfg.Addr,
+		SMTPAddr:        cfg.SMTPAddr,
+		S3Addr:          cfg.S3Addr,
+		DataDir:         cfg.DataDir,
+		Accounts:        cfg.Accounts,
+		S3Strict:        cfg.S3Strict,
+		S3Credentials:   cfg.S3Creds,
+		S3CORSOrigins:   cfg.S3CORS,
+		S3MaxBytes:      cfg.S3MaxBytes,
+		SMTPMaxSessions: cfg.SMTPSessions,
+		JournalSize:     cfg.JournalSize,
+		MaxBodyBytes:    cfg.MaxBodyBytes,
+		AdminToken:      cfg.AdminToken,
+		RequireToken:    cfg.RequireToken,
+		AllowedHosts:    cfg.AllowedHosts,
+		UI:              dashboard.Handler(),
+		SMTPRelay:       cfg.SMTPRelay,
+		S3Endpoint:      cfg.S3Endpoint,
+		PresignTTL:      cfg.PresignTTL,
+		WebhookTimeout:  cfg.WebhookTimeout,
+		WebhookRetries:  cfg.WebhookRetries,
+		Logger:          m.Logger,
 	}
 	if cfg.WebhookRetries == 0 {
 		sc.WebhookRetries = -1 // the flag's 0 means none; the library's zero means its default
@@ -247,7 +261,7 @@ func (m *Main) printStartup() {
 	fmt.Fprintf(m.Out, "  SMTP sink  %s   (captured mail: %s/_admin/emails)\n", m.Sink.Addr(), base)
 	s3mode := "any credentials; buckets are created on first write"
 	if cfg.S3Strict {
-		s3mode = fmt.Sprintf("strict: SigV4 from %s:%s or the %d --s3-credentials key(s); presigned links expire", simulator.DefaultAccessKey, simulator.DefaultSecretKey, len(cfg.S3Creds))
+		s3mode = fmt.Sprintf("strict: SigV4 from %s:%s (bucket %s only) or the %d --s3-credentials key(s); presigned links expire", simulator.DefaultAccessKey, simulator.DefaultSecretKey, server.DefaultBucket, len(cfg.S3Creds))
 	}
 	fmt.Fprintf(m.Out, "  fake S3    %s   (%s)\n", m.S3.URL(), s3mode)
 	fmt.Fprintf(m.Out, "  recordings POST %s/_admin/recordings {\"username\":\"...\"}   (webhook, S3 upload, e-mail; log: /_admin/deliveries)\n", base)
