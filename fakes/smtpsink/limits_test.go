@@ -190,3 +190,29 @@ func TestManyLongCommandLinesCutOff(t *testing.T) {
 		}
 	}
 }
+
+// TestStalledMessageTimesOut: a client that stalls in the middle of a message is cut
+// off after ReadTimeout, and what it held in transit is released.
+func TestStalledMessageTimesOut(t *testing.T) {
+	s := startSink(t, smtpsink.Config{ReadTimeout: 100 * time.Millisecond})
+	cv := dialRaw(t, s.Addr())
+	cv.cmd(250, "EHLO stalled.test")
+	cv.cmd(250, "MAIL FROM:<a@example.com>")
+	cv.cmd(250, "RCPT TO:<b@example.com>")
+	cv.cmd(354, "DATA")
+	cv.send("Subject: stalled\r\n\r\nhalf")
+	code, msg, _ := cv.c.ReadResponse(0)
+	if code/100 != 5 {
+		t.Errorf("the stalled transaction got %d %q, want a failure", code, msg)
+	}
+	code, msg, _ = cv.c.ReadResponse(421)
+	if code != 421 {
+		t.Errorf("then %d %q, want 421", code, msg)
+	}
+	if _, err := cv.c.ReadLine(); err == nil {
+		t.Errorf("the connection stays open")
+	}
+	if st := s.Stats(); st.Receiving != 0 || st.Messages != 0 {
+		t.Errorf("Stats = %+v, want nothing stored or in transit", st)
+	}
+}

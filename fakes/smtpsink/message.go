@@ -99,9 +99,10 @@ func cloneHeader(h map[string][]string) map[string][]string {
 }
 
 // Bounds of a summary, so that a page of the list stays small whatever its messages
-// hold: 100 summaries take at most a few hundred KiB.
+// hold: a summary is at most about 16 KiB, and typically a hundred bytes.
 const (
-	maxSummaryText        = 998 // RFC 5322's line length, for subject and addresses
+	maxSummaryText        = 998 // RFC 5322's line length, for the subject and parseError
+	maxSummaryAddress     = 256 // RFC 5321 allows 254 octets
 	maxSummaryRecipients  = 20
 	maxSummaryAttachments = 20
 	maxSummaryName        = 256 // an attachment's file name and type
@@ -137,13 +138,13 @@ func summarize(m *Message) summary {
 		}
 		return v[:n]
 	}
-	s.From = cut(m.From, maxSummaryText)
+	s.From = cut(m.From, maxSummaryAddress)
 	s.Subject = cut(m.Subject, maxSummaryText)
-	s.AuthUser = cut(m.AuthUser, maxSummaryText)
+	s.AuthUser = cut(m.AuthUser, maxSummaryAddress)
 	s.ParseError = cut(m.ParseError, maxSummaryText)
 	s.To = make([]string, 0, min(len(m.To), maxSummaryRecipients))
 	for _, to := range m.To[:min(len(m.To), maxSummaryRecipients)] {
-		s.To = append(s.To, cut(to, maxSummaryText))
+		s.To = append(s.To, cut(to, maxSummaryAddress))
 	}
 	if len(m.To) > maxSummaryRecipients {
 		s.Truncated = true
