@@ -78,7 +78,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 		c.S3Creds[k] = v
 		return nil
 	})
-	fs.Func("s3-cors-origin", "let web pages from `ORIGIN` (scheme://host:port, or * for any) call the fake S3 from a browser (repeatable; the dashboard's own origin always may, any other is refused)", func(s string) error {
+	repeatable(fs, "s3-cors-origin", "s3-cors-origins", "let web pages from `ORIGIN` (scheme://host:port, or * for any) call the fake S3 from a browser (repeatable; the dashboard's own origin always may, any other is refused)", func(s string) error {
 		c.S3CORS = append(c.S3CORS, s)
 		return nil
 	})
