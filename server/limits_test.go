@@ -61,13 +61,19 @@ func drained(t *testing.T, r *bufio.Reader) {
 	}
 }
 
+// stalledPut sends a valid API request whose body stops after 10 of its 1000 bytes.
+func stalledPut(c net.Conn, host string) {
+	fmt.Fprintf(c, "PUT /rest/recording/notifications HTTP/1.1\r\nHost: %s\r\nAuthorization: Basic ZGVtby1rZXk6ZGVtby1zZWNyZXQ=\r\n"+
+		"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"notify\":", host)
+}
+
 // TestAPIStalledBody: a request whose body stalls is cut off after ReadTimeout, and
 // logged with the bytes it sent.
 func TestAPIStalledBody(t *testing.T) {
 	var logs syncBuffer
 	srv := start(t, server.Config{HTTP: server.HTTPLimits{ReadTimeout: 100 * time.Millisecond}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	c, r := dial(t, srv.Addr())
-	fmt.Fprintf(c, "PUT /rest/recording/notifications HTTP/1.1\r\nHost: api\r\nAuthorization: Basic ZGVtby1rZXk6ZGVtby1zZWNyZXQ=\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"notify\":")
+	stalledPut(c, srv.Addr())
 	drained(t, r)
 	if log := logs.String(); !strings.Contains(log, "request body stalled past the read timeout") || !strings.Contains(log, "bytes_received=10") {
 		t.Errorf("the stalled request is not logged with its 10 bytes:\n%s", log)
@@ -84,7 +90,7 @@ func TestAPIIdleConnectionsClosed(t *testing.T) {
 		c, r := dial(t, srv.Addr())
 		switch i % 3 {
 		case 0:
-			fmt.Fprint(c, "GET /_admin/health HTTP/1.1\r\nHost: api\r\n\r\n")
+			fmt.Fprintf(c, "GET /_admin/health HTTP/1.1\r\nHost: %s\r\n\r\n", srv.Addr())
 			res, err := http.ReadResponse(r, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -92,7 +98,7 @@ func TestAPIIdleConnectionsClosed(t *testing.T) {
 			io.Copy(io.Discard, res.Body)
 			res.Body.Close()
 		case 2:
-			fmt.Fprint(c, "GET /_admin/health HTTP/1.1\r\nHost: api\r\n")
+			fmt.Fprintf(c, "GET /_admin/health HTTP/1.1\r\nHost: %s\r\n", srv.Addr())
 		}
 		readers = append(readers, r)
 	}
@@ -113,7 +119,7 @@ func TestAPICloseWithStalledRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, r := dial(t, srv.Addr())
-	fmt.Fprintf(c, "PUT /rest/recording/notifications HTTP/1.1\r\nHost: api\r\nAuthorization: Basic ZGVtby1rZXk6ZGVtby1zZWNyZXQ=\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"notify\":")
+	stalledPut(c, srv.Addr())
 	// A stalled SMTP transfer and a stalled S3 upload too: Close must cut them all.
 	sc, sr := dial(t, srv.Sink.Addr())
 	fmt.Fprint(sc, "EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\nSubject: stalled\r\n")
