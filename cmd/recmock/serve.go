@@ -130,7 +130,7 @@ func (cfg *serveConfig) serve(ctx context.Context, _ []string, stdout, stderr io
 		fmt.Fprintf(stderr, "recmock serve: %v\n", err)
 		return 2
 	}
-	tuneGC()
+	tuneGC(cfg.memoryBound())
 	m := &Main{Config: *cfg, Logger: logger, Out: stdout}
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "recmock serve: %v\n", err)
@@ -149,15 +149,27 @@ func (cfg *serveConfig) serve(ctx context.Context, _ []string, stdout, stderr io
 // tuneGC trades memory for throughput unless the user chose with GOGC or GOMEMLIMIT: the live
 // heaps of serve and proxy are a few MiB, so collecting at 5x instead of 2x costs little RSS
 // and, measured with wrk (BENCHMARKS.md), buys a fifth more requests per second for serve and
-// a tenth for the proxy. The soft limit keeps a full journal or mailbox from letting the heap
-// run away.
-func tuneGC() {
+// a tenth for the proxy. The soft limit, what the process's stores may hold (at least 512
+// MiB), keeps a full mailbox or bucket from letting the heap grow to five times its size:
+// RSS stays near the bounds the flags give.
+func tuneGC(bound int64) {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(512 << 20)
+		debug.SetMemoryLimit(max(bound, 512<<20))
 	}
+}
+
+// memoryBound is what serve may hold in memory with these flags: the SMTP sink's store, the
+// fake S3's objects unless they live in --data-dir, and 128 MiB for everything else (journal,
+// deliveries, buffers).
+func (c *serveConfig) memoryBound() int64 {
+	bound := int64(128<<20) + smtpsink.DefaultMaxStoreBytes
+	if c.DataDir == "" {
+		bound += c.S3MaxBytes
+	}
+	return bound
 }
 
 func newLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, error) {
