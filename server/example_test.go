@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/recmock/recmock/server"
 )
@@ -55,4 +56,23 @@ func ExampleServer_AdminToken() {
 	// Output:
 	// 401 {"status":-1,"content":{"message":"not authorized: the admin API needs the admin token: send Authorization: Bearer TOKEN, or open the dashboard URL that serve printed (/?token=...) once"}}
 	// 200 {"status":"ok"}
+}
+
+// HTTPLimits bound the API server's connections; the zero value of each field is its
+// default.
+func ExampleHTTPLimits() {
+	srv, err := server.Start(server.Config{HTTP: server.HTTPLimits{MaxHeaderBytes: 16 << 10}})
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL()+"/_admin/health", nil)
+	req.Header.Set("X-Padding", strings.Repeat("x", 32<<10))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	res.Body.Close()
+	fmt.Println(res.Status)
+	// Output: 431 Request Header Fields Too Large
 }

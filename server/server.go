@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/recmock/recmock"
@@ -43,10 +44,20 @@ type Config struct {
 	// Accounts may authenticate. Default recmock.DefaultAccount().
 	Accounts []recmock.Account
 	// S3Strict makes the fake S3 check SigV4 signatures against S3Credentials, plus the
-	// simulator's own key for DefaultBucket.
+	// simulator's own key (simulator.DefaultAccessKey), which may use DefaultBucket only.
 	S3Strict bool
-	// S3Credentials maps access key IDs to secrets, for strict mode.
+	// S3Credentials maps access key IDs to secrets, for strict mode; they may use every
+	// bucket. simulator.DefaultAccessKey is taken.
 	S3Credentials map[string]string
+	// S3CORSOrigins are origins whose pages may call the fake S3 from a browser, beside
+	// the dashboard's own (the API's URL), which always may. Default none.
+	S3CORSOrigins []string
+	// S3MaxBytes bounds what the fake S3 holds and receives together. Default
+	// fakes3.DefaultMaxBytes (1 GiB).
+	S3MaxBytes int64
+	// SMTPMaxSessions bounds the SMTP sink's connections. Default
+	// smtpsink.DefaultMaxSessions (100).
+	SMTPMaxSessions int
 	// JournalSize bounds the request journal. Default 1000.
 	JournalSize int
 	// MaxBodyBytes bounds request bodies. Default 1 MiB.
@@ -66,6 +77,10 @@ type Config struct {
 	// (mock.Config.AllowedHosts). Default: none, and on a non-loopback Addr any Host passes;
 	// given, they are checked on any address.
 	AllowedHosts []string
+
+	// HTTP bounds the API server's connections; see HTTPLimits for the defaults. The
+	// fakes have their own, with the same defaults.
+	HTTP HTTPLimits
 
 	// Recording is the MP4 uploaded for simulated recordings. Default: the sample.
 	Recording []byte
@@ -115,6 +130,8 @@ type Server struct {
 	addr    string
 	tls     serverTLS
 	token   string
+	limits  HTTPLimits
+	active  activeRequests
 	closers []func(context.Context) error
 }
 
@@ -135,6 +152,10 @@ func Start(cfg Config) (_ *Server, err error) {
 			*a = "127.0.0.1:0"
 		}
 	}
+	s.limits = cfg.HTTP.withDefaults()
+	if _, taken := cfg.S3Credentials[simulator.DefaultAccessKey]; taken {
+		return nil, fmt.Errorf("S3 credentials: access key %q is recmock's own, limited to bucket %s; choose another", simulator.DefaultAccessKey, DefaultBucket)
+	}
 	if s.tls, err = setupTLS(cfg); err != nil {
 		return nil, err
 	}
@@ -152,28 +173,8 @@ func Start(cfg Config) (_ *Server, err error) {
 	}
 	s.closers = append(s.closers, func(context.Context) error { return store.Close() })
 
-	if s.Sink, err = smtpsink.New(smtpsink.Config{Addr: cfg.SMTPAddr, Logger: cfg.Logger.With("part", "smtp")}); err != nil {
-		return nil, err
-	}
-	if err := s.Sink.Start(); err != nil {
-		return nil, fmt.Errorf("SMTP address: %w", err)
-	}
-	s.closers = append(s.closers, func(context.Context) error { return s.Sink.Close() })
-
-	if s.S3, err = fakes3.New(s3Config(cfg, s.tls.Config)); err != nil {
-		return nil, err
-	}
-	s.closers = append(s.closers, func(context.Context) error { return s.S3.Close() })
-	if err := s.S3.Start(); err != nil {
-		return nil, fmt.Errorf("S3 address: %w", err)
-	}
-
-	if s.Simulator, err = simulator.New(s.simulatorConfig(cfg)); err != nil {
-		return nil, err
-	}
-	s.closers = append(s.closers, func(context.Context) error { s.Simulator.Close(); return nil })
-
-	// Listen before the mock exists: where it listens decides what it guards.
+	// Listen first: where the API listens decides what the mock guards, and its URL is
+	// the dashboard's origin, which the fake S3 must allow.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("API address: %w", err)
@@ -190,6 +191,28 @@ func Start(cfg Config) (_ *Server, err error) {
 	if s.token == "" && (!loopback || cfg.RequireToken) {
 		s.token = newToken()
 	}
+
+	if s.Sink, err = smtpsink.New(smtpsink.Config{Addr: cfg.SMTPAddr, MaxSessions: cfg.SMTPMaxSessions, Logger: cfg.Logger.With("part", "smtp")}); err != nil {
+		return nil, err
+	}
+	if err := s.Sink.Start(); err != nil {
+		return nil, fmt.Errorf("SMTP address: %w", err)
+	}
+	s.closers = append(s.closers, s.Sink.Shutdown)
+
+	if s.S3, err = fakes3.New(s3Config(cfg, dashboardOrigins(s.scheme(), cfg.Addr, s.addr), s.tls.Config)); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.S3.Shutdown)
+	if err := s.S3.Start(); err != nil {
+		return nil, fmt.Errorf("S3 address: %w", err)
+	}
+
+	sc := s.simulatorConfig(cfg)
+	if s.Simulator, err = simulator.New(sc); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, func(context.Context) error { s.Simulator.Close(); return nil })
 
 	if s.Mock, err = mock.New(mock.Config{
 		AdminToken:   s.token,
@@ -216,43 +239,53 @@ func Start(cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 
-	s.http = &http.Server{
-		Handler:           s.Mock,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
-	}
-	serve := s.http.Serve
-	if s.tls.Config != nil {
-		s.http.TLSConfig = s.tls.Config.Clone()
-		serve = func(ln net.Listener) error { return s.http.ServeTLS(ln, "", "") }
-	}
-	go func() {
-		if err := serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			cfg.Logger.Error("http server", "err", err)
-		}
-	}()
-	s.closers = append(s.closers, s.http.Shutdown)
+	s.serveHTTP(ln, cfg.Logger, recordingTime(sc))
 	return s, nil
+}
+
+// dashboardOrigins are the origins a browser may show the dashboard under: the API's
+// URL, the address as configured when it names a host, and localhost for a loopback
+// address.
+func dashboardOrigins(scheme, configured, bound string) []string {
+	origins := []string{scheme + bound}
+	host, port, err := net.SplitHostPort(bound)
+	if err != nil {
+		return origins
+	}
+	if h, _, err := net.SplitHostPort(configured); err == nil && h != "" && net.ParseIP(h) == nil {
+		origins = append(origins, scheme+net.JoinHostPort(h, port))
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		origins = append(origins, scheme+net.JoinHostPort("localhost", port))
+	}
+	return slices.Compact(origins)
 }
 
 // s3Config is the fake S3's configuration. The simulator uploads recordings of accounts
 // without S3 settings with its default credentials; strict mode must know them, as AWS
 // would know recmock's own account.
-func s3Config(cfg Config, tlsConfig *tls.Config) fakes3.Config {
+func s3Config(cfg Config, dashboard []string, tlsConfig *tls.Config) fakes3.Config {
 	creds := maps.Clone(cfg.S3Credentials)
+	var scopes map[string][]string
 	if cfg.S3Strict {
 		if creds == nil {
 			creds = map[string]string{}
 		}
+		// The key is printed on start and known to all: it may use the default bucket
+		// only, as an IAM policy would limit recmock's own account.
 		creds[simulator.DefaultAccessKey] = simulator.DefaultSecretKey
+		scopes = map[string][]string{simulator.DefaultAccessKey: {DefaultBucket}}
 	}
 	c := fakes3.Config{
-		Addr:        cfg.S3Addr,
-		Strict:      cfg.S3Strict,
-		Credentials: creds,
-		Buckets:     []string{DefaultBucket},
-		Logger:      cfg.Logger.With("part", "s3"),
-		TLSConfig:   tlsConfig,
+		Addr:              cfg.S3Addr,
+		Strict:            cfg.S3Strict,
+		Credentials:       creds,
+		CredentialBuckets: scopes,
+		CORSOrigins:       append(dashboard, cfg.S3CORSOrigins...),
+		MaxBytes:          cfg.S3MaxBytes,
+		Buckets:           []string{DefaultBucket},
+		Logger:            cfg.Logger.With("part", "s3"),
+		TLSConfig:         tlsConfig,
 	}
 	if cfg.DataDir != "" {
 		c.DataPath = filepath.Join(cfg.DataDir, "s3.db")
@@ -304,11 +337,13 @@ func (s *Server) AdminToken() string { return s.token }
 
 // URL is the API's base URL, "http://127.0.0.1:port" ("https://" when serving TLS), without
 // a trailing slash.
-func (s *Server) URL() string {
+func (s *Server) URL() string { return s.scheme() + s.addr }
+
+func (s *Server) scheme() string {
 	if s.tls.Config != nil {
-		return "https://" + s.addr
+		return "https://"
 	}
-	return "http://" + s.addr
+	return "http://"
 }
 
 // CAFile is the file holding the self-signed authority's certificate, which clients trust
@@ -318,10 +353,11 @@ func (s *Server) CAFile() string { return s.tls.CAFile }
 // Addr is the API's listening address.
 func (s *Server) Addr() string { return s.addr }
 
-// Close shuts everything down, last started first, letting in-flight requests finish for up
-// to 10 seconds. It is safe to call more than once.
+// Close shuts everything down, last started first, letting requests in progress finish
+// for up to HTTPLimits.ShutdownTimeout in all; what is still open then is closed and
+// logged. It is safe to call more than once.
 func (s *Server) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), s.limits.withDefaults().ShutdownTimeout)
 	defer cancel()
 	var errs []error
 	for i := len(s.closers) - 1; i >= 0; i-- {

@@ -13,22 +13,32 @@ import (
 // TestStartCleansUpOnFailure: when one part cannot start, the parts already started are
 // closed again, so their ports are free.
 func TestStartCleansUpOnFailure(t *testing.T) {
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
-	smtp := freeAddr(t)
-	_, err = server.Start(server.Config{Addr: busy.Addr().String(), SMTPAddr: smtp})
-	var opErr *net.OpError
-	if !errors.As(err, &opErr) || !strings.Contains(err.Error(), "API address") {
-		t.Fatalf("Start on a busy API port: %v", err)
-	}
-	ln, err := net.Listen("tcp", smtp)
-	if err != nil {
-		t.Errorf("the SMTP sink's port is still held after the failed start: %v", err)
-	} else {
-		ln.Close()
+	for _, busyPart := range []string{"API", "SMTP", "S3"} {
+		t.Run(busyPart, func(t *testing.T) {
+			busy, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer busy.Close()
+			addrs := map[string]string{"API": freeAddr(t), "SMTP": freeAddr(t), "S3": freeAddr(t)}
+			addrs[busyPart] = busy.Addr().String()
+			_, err = server.Start(server.Config{Addr: addrs["API"], SMTPAddr: addrs["SMTP"], S3Addr: addrs["S3"]})
+			var opErr *net.OpError
+			if !errors.As(err, &opErr) || !strings.Contains(err.Error(), busyPart+" address") {
+				t.Fatalf("Start with the %s port busy: %v", busyPart, err)
+			}
+			for part, addr := range addrs {
+				if part == busyPart {
+					continue
+				}
+				ln, err := net.Listen("tcp", addr)
+				if err != nil {
+					t.Errorf("the %s port is still held after the failed start: %v", part, err)
+					continue
+				}
+				ln.Close()
+			}
+		})
 	}
 }
 

@@ -68,7 +68,7 @@ func (c *proxyConfig) run(ctx context.Context, _ []string, stdout, stderr io.Wri
 		return 2
 	}
 	cfg.Logger = logger
-	tuneGC() // as serve does: the proxy's live heap is small, and it allocates per exchange
+	tuneGC(0) // as serve does: the proxy's live heap is small, and it allocates per exchange
 	p, err := proxy.New(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "recmock proxy: %v\n", err)

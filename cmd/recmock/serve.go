@@ -15,6 +15,8 @@ import (
 
 	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/dashboard"
+	fakes3 "github.com/recmock/recmock/fakes/s3"
+	"github.com/recmock/recmock/fakes/smtpsink"
 	"github.com/recmock/recmock/server"
 	"github.com/recmock/recmock/simulator"
 )
@@ -28,6 +30,9 @@ type serveConfig struct {
 	Accounts     []recmock.Account
 	S3Strict     bool
 	S3Creds      map[string]string
+	S3CORS       []string
+	S3MaxBytes   int64
+	SMTPSessions int
 	LogFormat    string
 	LogLevel     slog.Level
 	JournalSize  int
@@ -76,6 +81,12 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 		c.S3Creds[k] = v
 		return nil
 	})
+	repeatable(fs, "s3-cors-origin", "s3-cors-origins", "let web pages from `ORIGIN` (scheme://host:port, or * for any) call the fake S3 from a browser (repeatable; the dashboard's own origin always may, any other is refused)", func(s string) error {
+		c.S3CORS = append(c.S3CORS, s)
+		return nil
+	})
+	fs.Int64Var(&c.S3MaxBytes, "s3-max-bytes", fakes3.DefaultMaxBytes, "bound on what the fake S3 holds and receives, in `bytes` (each object counts 4 KiB more; in memory unless --data-dir); past it uploads get 507 XMinioStorageFull")
+	fs.IntVar(&c.SMTPSessions, "smtp-max-sessions", smtpsink.DefaultMaxSessions, "bound on the SMTP sink's `connections` at once; more get 421 4.7.0")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log `format` on stderr: text or json")
 	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "log `level`: debug (one line per request), info, warn or error")
 	fs.StringVar(&c.RecordingFile, "recording-file", "", "upload this MP4 `file` for simulated recordings (default: a 2-second sample)")
@@ -124,7 +135,7 @@ func (cfg *serveConfig) serve(ctx context.Context, _ []string, stdout, stderr io
 		fmt.Fprintf(stderr, "recmock serve: %v\n", err)
 		return 2
 	}
-	tuneGC()
+	tuneGC(cfg.memoryBound())
 	m := &Main{Config: *cfg, Logger: logger, Out: stdout}
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "recmock serve: %v\n", err)
@@ -143,15 +154,27 @@ func (cfg *serveConfig) serve(ctx context.Context, _ []string, stdout, stderr io
 // tuneGC trades memory for throughput unless the user chose with GOGC or GOMEMLIMIT: the live
 // heaps of serve and proxy are a few MiB, so collecting at 5x instead of 2x costs little RSS
 // and, measured with wrk (BENCHMARKS.md), buys a fifth more requests per second for serve and
-// a tenth for the proxy. The soft limit keeps a full journal or mailbox from letting the heap
-// run away.
-func tuneGC() {
+// a tenth for the proxy. The soft limit, what the process's stores may hold (at least 512
+// MiB), keeps a full mailbox or bucket from letting the heap grow to five times its size:
+// RSS stays near the bounds the flags give.
+func tuneGC(bound int64) {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(512 << 20)
+		debug.SetMemoryLimit(max(bound, 512<<20))
 	}
+}
+
+// memoryBound is what serve may hold in memory with these flags: the SMTP sink's store, the
+// fake S3's objects unless they live in --data-dir, and 128 MiB for everything else (journal,
+// deliveries, buffers).
+func (c *serveConfig) memoryBound() int64 {
+	bound := int64(128<<20) + smtpsink.DefaultMaxStoreBytes
+	if c.DataDir == "" {
+		bound += c.S3MaxBytes
+	}
+	return bound
 }
 
 func newLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, error) {
@@ -184,25 +207,28 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	cfg := m.Config
 	sc := server.Config{
-		Addr:           cfg.Addr,
-		SMTPAddr:       cfg.SMTPAddr,
-		S3Addr:         cfg.S3Addr,
-		DataDir:        cfg.DataDir,
-		Accounts:       cfg.Accounts,
-		S3Strict:       cfg.S3Strict,
-		S3Credentials:  cfg.S3Creds,
-		JournalSize:    cfg.JournalSize,
-		MaxBodyBytes:   cfg.MaxBodyBytes,
-		AdminToken:     cfg.AdminToken,
-		RequireToken:   cfg.RequireToken,
-		AllowedHosts:   cfg.AllowedHosts,
-		UI:             dashboard.Handler(),
-		SMTPRelay:      cfg.SMTPRelay,
-		S3Endpoint:     cfg.S3Endpoint,
-		PresignTTL:     cfg.PresignTTL,
-		WebhookTimeout: cfg.WebhookTimeout,
-		WebhookRetries: cfg.WebhookRetries,
-		Logger:         m.Logger,
+		Addr:            cfg.Addr,
+		SMTPAddr:        cfg.SMTPAddr,
+		S3Addr:          cfg.S3Addr,
+		DataDir:         cfg.DataDir,
+		Accounts:        cfg.Accounts,
+		S3Strict:        cfg.S3Strict,
+		S3Credentials:   cfg.S3Creds,
+		S3CORSOrigins:   cfg.S3CORS,
+		S3MaxBytes:      cfg.S3MaxBytes,
+		SMTPMaxSessions: cfg.SMTPSessions,
+		JournalSize:     cfg.JournalSize,
+		MaxBodyBytes:    cfg.MaxBodyBytes,
+		AdminToken:      cfg.AdminToken,
+		RequireToken:    cfg.RequireToken,
+		AllowedHosts:    cfg.AllowedHosts,
+		UI:              dashboard.Handler(),
+		SMTPRelay:       cfg.SMTPRelay,
+		S3Endpoint:      cfg.S3Endpoint,
+		PresignTTL:      cfg.PresignTTL,
+		WebhookTimeout:  cfg.WebhookTimeout,
+		WebhookRetries:  cfg.WebhookRetries,
+		Logger:          m.Logger,
 
 		TLSCertFile:     cfg.TLS.Cert,
 		TLSKeyFile:      cfg.TLS.Key,
@@ -259,7 +285,7 @@ func (m *Main) printStartup() {
 	fmt.Fprintf(m.Out, "  SMTP sink  %s   (captured mail: %s/_admin/emails)\n", m.Sink.Addr(), base)
 	s3mode := "any credentials; buckets are created on first write"
 	if cfg.S3Strict {
-		s3mode = fmt.Sprintf("strict: SigV4 from %s:%s or the %d --s3-credentials key(s); presigned links expire", simulator.DefaultAccessKey, simulator.DefaultSecretKey, len(cfg.S3Creds))
+		s3mode = fmt.Sprintf("strict: SigV4 from %s:%s (bucket %s only) or the %d --s3-credentials key(s); presigned links expire", simulator.DefaultAccessKey, simulator.DefaultSecretKey, server.DefaultBucket, len(cfg.S3Creds))
 	}
 	fmt.Fprintf(m.Out, "  fake S3    %s   (%s)\n", m.S3.URL(), s3mode)
 	fmt.Fprintf(m.Out, "  recordings POST %s/_admin/recordings {\"username\":\"...\"}   (webhook, S3 upload, e-mail; log: /_admin/deliveries)\n", base)

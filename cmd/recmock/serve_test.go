@@ -99,7 +99,7 @@ func TestServeWiresTheFakes(t *testing.T) {
 // bucket's) and prints it; the user's secrets are never printed.
 func TestServeStrictS3Credentials(t *testing.T) {
 	m, startup := startMain(t, serveConfig{S3Strict: true, S3Creds: map[string]string{"AK": "SK-never-printed"}})
-	if !strings.Contains(startup, "strict: SigV4 from recmock:recmock-secret or the 1 --s3-credentials key(s)") || strings.Contains(startup, "SK-never-printed") {
+	if !strings.Contains(startup, "strict: SigV4 from recmock:recmock-secret (bucket "+server.DefaultBucket+" only) or the 1 --s3-credentials key(s)") || strings.Contains(startup, "SK-never-printed") {
 		t.Errorf("startup lines:\n%s", startup)
 	}
 	ctx := context.Background()

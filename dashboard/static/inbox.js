@@ -1,5 +1,6 @@
-// Inbox: the mail the SMTP sink caught, newest first, one message read at a time. A message's
-// HTML is shown in an iframe with sandbox="" (no scripts, an opaque origin) and srcdoc.
+// Inbox: the mail the SMTP sink caught, newest first, one message read at a time. The list
+// holds summaries only; the message shown is fetched whole, once. Its HTML is shown in an
+// iframe with sandbox="" (no scripts, an opaque origin) and srcdoc.
 import {h, dl, time, bytes, pre, reconcile, empty, arm, sum} from './dom.js';
 import {call} from './api.js';
 
@@ -7,6 +8,7 @@ let app;
 let selected = null; // the message shown
 let picked = false; // whether the reader chose it; if not, the newest is shown
 let shownSig = null; // what show drew last
+let whole = null; // {id, message, error}: the message shown, as GET /_admin/emails/{id} answered
 
 export function init(a) {
   app = a;
@@ -31,7 +33,37 @@ export function render(state, changed, loaded) {
   }
   reconcile(list, items, (m) => m.id, row, {fresh: loaded});
   mark();
-  show(items.find((m) => m.id === selected));
+  open(items.find((m) => m.id === selected));
+}
+
+// open shows a message of the list, fetching it whole the first time.
+async function open(m) {
+  if (!m) {
+    show(null);
+    return;
+  }
+  if (!whole || whole.id !== m.id) {
+    try {
+      const {data} = await call('GET', `/_admin/emails/${encodeURIComponent(m.id)}`);
+      whole = {id: m.id, message: data};
+    } catch (e) {
+      whole = {id: m.id, error: e};
+    }
+  }
+  if (m.id !== selected) return; // another message was picked meanwhile
+  if (whole.error) {
+    showError(whole.error);
+    whole = null; // try again on the next poll
+    return;
+  }
+  show(whole.message);
+}
+
+function showError(err) {
+  const view = document.getElementById('mail-view');
+  shownSig = null;
+  view.hidden = false;
+  view.replaceChildren(h('p', {class: 'notice', role: 'alert'}, `This message could not be read: ${err.message}`));
 }
 
 // summary is the short view of a message, for the overview.
@@ -45,7 +77,7 @@ function row(m) {
       selected = m.id;
       picked = true;
       mark();
-      show(app.state.emails.data.items.find((x) => x.id === m.id));
+      open(app.state.emails.data.items.find((x) => x.id === m.id));
     }},
     h('span', {class: 'subject'}, m.subject || '(no subject)'),
     h('span', {class: 'meta'}, h('span', {class: 'to'}, m.to.join(', ')), time(m.created))));

@@ -10,6 +10,7 @@ import (
 	"hash/crc32"
 	"hash/crc64"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -96,10 +97,14 @@ func (c *checkingReader) Read(p []byte) (int, error) {
 		}
 	case err != nil:
 		var tooBig *http.MaxBytesError
+		var netErr net.Error
 		if e := (*Error)(nil); errors.As(err, &e) {
 			c.fail(e)
 		} else if errors.As(err, &tooBig) {
 			c.fail(ErrEntityTooLarge)
+		} else if errors.As(err, &netErr) && netErr.Timeout() {
+			// The client stalled past the read deadline (Config.ReadTimeout, MinRate).
+			c.fail(ErrRequestTimeout)
 		} else {
 			c.err = err
 		}

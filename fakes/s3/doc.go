@@ -34,6 +34,21 @@
 // signatures of STREAMING-AWS4-HMAC-SHA256-PAYLOAD bodies are checked too;
 // the trailer signature of STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER is not.
 //
+// # Limits
+//
+// The fake is meant for a developer's machine, but must survive what anyone
+// who can reach it, or any web page its user opens, may send:
+//
+//   - CORS is answered for Config.CORSOrigins only; a request from any other
+//     origin, preflight or not, gets 403 AccessForbidden (gofakes3 alone
+//     answers "*" to everyone);
+//   - Config.MaxBytes bounds what is stored and being uploaded together
+//     (507 XMinioStorageFull), Config.MaxObjectBytes each object;
+//   - Config.ReadHeaderTimeout, ReadTimeout, WriteTimeout (both stretched by
+//     MinRate for large bodies), IdleTimeout and MaxHeaderBytes bound each
+//     connection, and Close gives requests Config.ShutdownTimeout, then closes
+//     their connections and logs them.
+//
 // # Not checked
 //
 // The region in the credential scope is not compared with Config.Region
@@ -62,8 +77,9 @@
 //
 // Objects live in memory while they are written (gofakes3 reads whole
 // bodies), so the fake is for test fixtures and recordings, not for large
-// data; see Config.MaxObjectBytes. It does not do TLS, virtual-host
-// addressing, IAM policies, ACLs, object lock, or lifecycle rules, and it
+// data; see Config.MaxObjectBytes and Config.MaxBytes. It does not do TLS,
+// virtual-host addressing, versioning, IAM policies beyond
+// Config.CredentialBuckets, ACLs, object lock, or lifecycle rules, and it
 // is not a security boundary: strict mode exists so that wrong credentials
 // fail in tests as they would on AWS.
 package s3

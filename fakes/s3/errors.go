@@ -66,6 +66,7 @@ var (
 	ErrContentSHA256Mismatch = &Error{Code: "XAmzContentSHA256Mismatch", Message: "The provided 'x-amz-content-sha256' header does not match what was computed.", Status: http.StatusBadRequest}
 	ErrBadDigest             = &Error{Code: "BadDigest", Message: "The checksum you specified did not match the calculated checksum.", Status: http.StatusBadRequest}
 	ErrEntityTooLarge        = &Error{Code: "EntityTooLarge", Message: "Your proposed upload exceeds the maximum allowed size", Status: http.StatusBadRequest}
+	ErrRequestTimeout        = &Error{Code: "RequestTimeout", Message: "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.", Status: http.StatusBadRequest}
 	ErrIncompleteBody        = &Error{Code: "IncompleteBody", Message: "You did not provide the number of bytes specified by the Content-Length HTTP header.", Status: http.StatusBadRequest}
 	ErrInvalidBucketName     = &Error{Code: "InvalidBucketName", Message: "The specified bucket is not valid.", Status: http.StatusBadRequest}
 )

@@ -143,3 +143,44 @@ func ExampleServer_Reset() {
 	// Output:
 	// 2 0 true
 }
+
+// A key can be limited to some buckets, as an IAM policy would limit it, and
+// MaxBytes bounds what the fake holds; Usage says how much of it is taken.
+func ExampleConfig_limits() {
+	srv, err := fakes3.NewServer(fakes3.Config{
+		Strict:            true,
+		Credentials:       map[string]string{"app": "app-secret", "admin": "admin-secret"},
+		CredentialBuckets: map[string][]string{"app": {"recordings"}},
+		MaxBytes:          1 << 20,
+		Buckets:           []string{"recordings", "billing"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+
+	ctx := context.Background()
+	upload := func(key, bucket string, size int) {
+		_, err := srv.Client(key, key+"-secret").PutObject(ctx, &s3.PutObjectInput{
+			Bucket: aws.String(bucket), Key: aws.String("f"), Body: strings.NewReader(strings.Repeat("x", size)),
+		})
+		var ae smithy.APIError
+		if errors.As(err, &ae) {
+			fmt.Printf("%s to %s: %s\n", key, bucket, ae.ErrorCode())
+			return
+		}
+		fmt.Printf("%s to %s: ok\n", key, bucket)
+	}
+	upload("app", "recordings", 1000)
+	upload("app", "billing", 1000)
+	upload("admin", "billing", 1000)
+	upload("admin", "recordings", 1<<20)
+	used, max := srv.Usage()
+	fmt.Println(used, "of", max, "bytes used")
+	// Output:
+	// app to recordings: ok
+	// app to billing: AccessDenied
+	// admin to billing: ok
+	// admin to recordings: EntityTooLarge
+	// 10192 of 1048576 bytes used
+}

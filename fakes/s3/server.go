@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -25,7 +24,7 @@ type Server struct {
 	backend  gofakes3.Backend
 	db       *bolt.DB // nil in memory
 	verifier *verifier
-	parts    *partTally
+	quota    *quota
 	reqID    atomic.Uint64
 
 	// state excludes Reset from requests: requests hold it for reading
@@ -38,6 +37,13 @@ type Server struct {
 	ln     net.Listener
 	srv    *http.Server
 	closed bool
+	active map[*inflight]struct{} // requests being served, for Shutdown's log
+}
+
+// inflight is a request being served.
+type inflight struct {
+	method, path string
+	body         *countingBody
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -49,17 +55,24 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	backend, db, err := openBackend(cfg)
+	store, db, err := openBackend(cfg)
 	if err != nil {
 		return nil, err
 	}
+	q := newQuota(cfg.MaxObjectBytes, cfg.MaxBytes)
+	backend := quotaBackend{store, q}
 	s := &Server{
 		cfg:      cfg,
 		backend:  backend,
 		db:       db,
 		verifier: newVerifier(cfg.Credentials, cfg.Now),
-		parts:    newPartTally(),
+		quota:    q,
 		faker:    newFaker(backend, cfg).Server(),
+		active:   map[*inflight]struct{}{},
+	}
+	if err := backend.scan(); err != nil {
+		s.closeDB()
+		return nil, err
 	}
 	for _, b := range cfg.Buckets {
 		if err := ensureBucket(backend, b); err != nil {
@@ -98,9 +111,15 @@ func (s *Server) Start() error {
 		return fmt.Errorf("s3: listening on %s: %w", s.cfg.Addr, err)
 	}
 	s.ln = ln
+	// ReadTimeout and WriteTimeout hold for requests without a body; ServeHTTP
+	// extends them by MinRate for bodies (see deadlines).
 	s.srv = &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: 30 * time.Second,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
 	}
 	srv, serve := s.srv, s.srv.Serve
@@ -146,14 +165,19 @@ func (s *Server) Addr() string {
 // Handler serves the S3 API; the Server itself is the handler.
 func (s *Server) Handler() http.Handler { return s }
 
-// Close stops listening, waits for in-flight requests to finish and closes
-// the data file. Closing twice is harmless.
+// Close stops listening, lets requests in progress finish for up to
+// Config.ShutdownTimeout, closes what is still open, and closes the data file.
+// Closing twice is harmless.
 func (s *Server) Close() error {
-	return s.Shutdown(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	return s.Shutdown(ctx)
 }
 
-// Shutdown is Close with a deadline for in-flight requests; when ctx ends
-// first the data file stays open and ctx's error is returned.
+// Shutdown is Close with ctx for the deadline: when ctx ends before the requests in
+// progress do, whatever the clients are doing, their connections are closed, each
+// request is logged with the bytes it had sent, and the error wraps ctx's. Either
+// way the server is closed when Shutdown returns.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	if s.closed {
@@ -162,9 +186,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	srv := s.srv
 	s.mu.Unlock()
+	var errs []error
 	if srv != nil {
 		if err := srv.Shutdown(ctx); err != nil {
-			return fmt.Errorf("s3: shutting down: %w", err)
+			n := s.logCutShort()
+			srv.Close()
+			errs = append(errs, fmt.Errorf("s3: shutting down: %d requests cut short: %w", n, err))
 		}
 	}
 	s.mu.Lock()
@@ -174,8 +201,35 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// still run; wait for them before closing the file under them.
 	s.state.Lock()
 	defer s.state.Unlock()
-	return s.closeDB()
+	return errors.Join(append(errs, s.closeDB())...)
 }
+
+// logCutShort logs the requests in progress, and returns how many there are.
+func (s *Server) logCutShort() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for r := range s.active {
+		s.cfg.Logger.Warn("s3: request cut short by shutdown", "method", r.method, "path", r.path, "bytes_received", r.body.n.Load())
+	}
+	return len(s.active)
+}
+
+// track records a request in progress until done is called.
+func (s *Server) track(r *http.Request, body *countingBody) (done func()) {
+	in := &inflight{method: r.Method, path: r.URL.EscapedPath(), body: body}
+	s.mu.Lock()
+	s.active[in] = struct{}{}
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		delete(s.active, in)
+		s.mu.Unlock()
+	}
+}
+
+// Usage returns the bytes that count against Config.MaxBytes (objects, uploads in
+// progress and being received, each with ObjectOverhead) and the bound itself.
+func (s *Server) Usage() (used, max int64) { return s.quota.usage(), s.cfg.MaxBytes }
 
 func (s *Server) closeDB() error {
 	if s.db == nil {
@@ -216,7 +270,7 @@ func (s *Server) Reset(ctx context.Context) error {
 		return err
 	}
 	s.faker = newFaker(s.backend, s.cfg).Server()
-	s.parts.reset()
+	s.quota.resetUploads()
 	for _, b := range s.cfg.Buckets {
 		if err := ensureBucket(s.backend, b); err != nil {
 			return err

@@ -106,3 +106,24 @@ func ExampleParse() {
 	fmt.Printf("%s: %q, %+v\n", m.Subject, m.Text, m.Attachments)
 	// Output: Café: "Hello.", [{Filename:report.pdf ContentType:application/pdf Size:5}]
 }
+
+// Stats shows what the sink holds against its bounds, and what it refused.
+func ExampleSink_Stats() {
+	sink, err := smtpsink.Start(smtpsink.Config{MaxSessions: 1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer sink.Close()
+	held, err := smtp.Dial(sink.Addr()) // the one session allowed
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer held.Close()
+	err = smtp.SendMail(sink.Addr(), nil, "a@b.com", []string{"c@d.com"}, []byte("Subject: hi\r\n\r\nhello\r\n"))
+	fmt.Println(err)
+	st := sink.Stats()
+	fmt.Println(st.Sessions, "session,", st.Refused, "refused,", st.Messages, "messages")
+	// Output:
+	// 421 "4.7.0 too many connections, try again later"
+	// 1 session, 1 refused, 0 messages
+}

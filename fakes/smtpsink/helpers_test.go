@@ -180,3 +180,25 @@ func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
 
 func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return l }
 func (l *logRecorder) WithGroup(string) slog.Handler      { return l }
+
+// send writes s as it is, for what PrintfLine would normalise.
+func (cv *conversation) send(s string) {
+	cv.t.Helper()
+	if _, err := cv.c.W.WriteString(s); err != nil {
+		cv.t.Fatalf("sending %q: %v", s, err)
+	}
+	if err := cv.c.W.Flush(); err != nil {
+		cv.t.Fatalf("sending %q: %v", s, err)
+	}
+}
+
+// eventually polls cond until it holds, failing the test after a generous while: for
+// states reached by another goroutine that the test cannot wait for otherwise.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("still not %s after 10s", what)
+		}
+	}
+}

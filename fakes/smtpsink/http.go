@@ -19,6 +19,9 @@ const (
 	maxLimit           = 10000
 	defaultWaitTimeout = 10 * time.Second
 	maxWaitTimeout     = 60 * time.Second
+	// waitAnswerTime is how long /wait gives itself, past its timeout, to read the
+	// request and write the answer (see handler.wait).
+	waitAnswerTime = 10 * time.Second
 )
 
 var _ http.Handler = (*handler)(nil)
@@ -27,7 +30,11 @@ var _ http.Handler = (*handler)(nil)
 // and "" and "/" both name the collection, so it works behind http.StripPrefix:
 //
 //	GET    /              {"total","count","start","dropped","items"}, newest first;
-//	                      query start (>= 0, default 0) and limit (1..10000, default 100)
+//	                      query start (>= 0, default 0) and limit (1..10000, default 100);
+//	                      items are summaries: id, from, to, subject, created, size,
+//	                      attachments (name, type, size), parseError, authUser, each
+//	                      bounded, and truncated when something was left out; with an
+//	                      ETag, and 304 Not Modified for a matching If-None-Match
 //	DELETE /              delete every message and reset the dropped count
 //	GET    /{id}          one message, with "raw" and "parts"
 //	DELETE /{id}          delete one message
@@ -36,6 +43,10 @@ var _ http.Handler = (*handler)(nil)
 //	                      substring) and timeout (such as 5s; default 10s, at most 60s);
 //	                      answers the newest stored match, or the first to arrive, as
 //	                      GET /{id} does, or 408 when the timeout passes
+//
+// /wait outlives the read and write timeouts an http.Server may have: it extends its
+// connection's deadlines with http.ResponseController, so wrappers of the
+// ResponseWriter must implement Unwrap.
 //
 // Successes answer {"status":"ok"} where there is nothing else to say; failures answer
 // recmock's error envelope, {"status":0,"content":{"message":"..."}}.
@@ -49,7 +60,7 @@ type listResponse struct {
 	Count   int        `json:"count"`
 	Start   int        `json:"start"`
 	Dropped int        `json:"dropped"`
-	Items   []*Message `json:"items"`
+	Items   []*summary `json:"items"`
 }
 
 // detail is a message as the single-message endpoint shows it: with its source and parts.
@@ -109,13 +120,30 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ms, dropped := h.s.store.snapshot()
-	lo := min(start, len(ms))
-	page := ms[lo : lo+min(limit, len(ms)-lo)] // not start+limit, which can overflow
-	if page == nil {
-		page = []*Message{} // an empty list is [], not null
+	page, total, dropped, version := h.s.store.summaries(start, limit)
+	// The list is the same for the same store version and page, so that is its ETag:
+	// a poller that sends it back gets 304 until mail comes or goes.
+	etag := `"` + version + "-" + strconv.Itoa(start) + "-" + strconv.Itoa(limit) + `"`
+	hd := w.Header()
+	hd.Set("ETag", etag)
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+		hd.Set("Cache-Control", "no-cache")
+		w.WriteHeader(http.StatusNotModified)
+		return
 	}
-	writeJSON(w, http.StatusOK, listResponse{Total: len(ms), Count: len(page), Start: start, Dropped: dropped, Items: page})
+	writeJSON(w, http.StatusOK, listResponse{Total: total, Count: len(page), Start: start, Dropped: dropped, Items: page})
+}
+
+// etagMatches reports whether an If-None-Match header names etag, by RFC 9110's weak
+// comparison (section 13.1.2).
+func etagMatches(header, etag string) bool {
+	for t := range strings.SplitSeq(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *handler) item(w http.ResponseWriter, r *http.Request, id string) {
@@ -171,6 +199,14 @@ func (h *handler) wait(w http.ResponseWriter, r *http.Request) {
 		}
 		timeout = d
 	}
+	// A long poll must outlive the server's ReadTimeout as well as its WriteTimeout:
+	// when the read deadline passes, net/http's background read of the connection fails
+	// and cancels the request's context. Servers without timeouts, or writers that do
+	// not unwrap to the connection's, answer ErrNotSupported, and need nothing.
+	rc := http.NewResponseController(w)
+	deadline := time.Now().Add(timeout + waitAnswerTime)
+	rc.SetReadDeadline(deadline)
+	rc.SetWriteDeadline(deadline)
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
 	m, err := h.s.store.wait(ctx, func(m *Message) bool {
@@ -297,8 +333,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Content-Type-Options", "nosniff")
-	// Mail comes and goes; a cached list would be wrong a moment later.
-	h.Set("Cache-Control", "no-store")
+	// Mail comes and goes: a copy is good only once revalidated, which only the list,
+	// with its ETag, allows.
+	if h.Get("ETag") != "" {
+		h.Set("Cache-Control", "no-cache")
+	} else {
+		h.Set("Cache-Control", "no-store")
+	}
 	w.WriteHeader(status)
-	w.Write(append(body, '\n'))
+	// Two writes rather than append(body, '\n'), which copies a large message again.
+	w.Write(body)
+	w.Write([]byte{'\n'})
 }

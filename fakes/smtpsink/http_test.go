@@ -3,9 +3,12 @@ package smtpsink_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -242,5 +245,42 @@ func TestHTTPGolden(t *testing.T) {
 			}
 			golden(t, filepath.Join("testdata", "http", tt.name+".json"), b.Bytes())
 		})
+	}
+}
+
+// TestHTTPWaitOutlivesServerTimeouts: a long poll works behind an http.Server whose read
+// and write timeouts are shorter than the wait (recmock serve's are): it extends its
+// connection's deadlines. Without that, the read deadline cancels the request's context
+// and the write deadline kills the answer.
+func TestHTTPWaitOutlivesServerTimeouts(t *testing.T) {
+	s := startSink(t, smtpsink.Config{})
+	const timeouts = 50 * time.Millisecond
+	srv := httptest.NewUnstartedServer(http.StripPrefix("/_admin/emails", s.Handler()))
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = timeouts, timeouts
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	type result struct {
+		status int
+		body   []byte
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := http.Get(srv.URL + "/_admin/emails/wait?subject=late&timeout=60s")
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		done <- result{res.StatusCode, body, err}
+	}()
+	time.Sleep(4 * timeouts) // both deadlines would have passed
+	sendMail(t, s, nil, "a@example.com", []string{"b@example.com"}, simpleMail("late", "x"))
+	r := <-done
+	var got struct{ Subject string }
+	if r.err != nil || r.status != http.StatusOK || json.Unmarshal(r.body, &got) != nil || got.Subject != "late" {
+		t.Errorf("status %d, body %q, error %v; want 200 and the message that came after the server's timeouts", r.status, r.body, r.err)
 	}
 }

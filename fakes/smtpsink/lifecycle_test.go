@@ -1,7 +1,9 @@
 package smtpsink_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -125,4 +127,44 @@ func TestCloseFinishesTransactions(t *testing.T) {
 	if len(got) != 1 || got[0].Text != "first half\r\nsecond half\r\n" {
 		t.Errorf("stored %d messages (%q), want the one in flight", len(got), subjects(got))
 	}
+}
+
+// TestShutdownCutsStalledTransactions: a client that stalls in the middle of a message
+// cannot hold Shutdown past its deadline; its connection is closed and logged with the
+// bytes it had sent.
+func TestShutdownCutsStalledTransactions(t *testing.T) {
+	logs := newLogRecorder()
+	// An hour-long ReadTimeout: only the deadline can end the stalled transfer.
+	s, err := smtpsink.Start(smtpsink.Config{Logger: logs.logger(), ReadTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stalled := dialRaw(t, s.Addr())
+	stalled.cmd(250, "EHLO stalled.test")
+	stalled.cmd(250, "MAIL FROM:<a@example.com>")
+	stalled.cmd(250, "RCPT TO:<b@example.com>")
+	stalled.cmd(354, "DATA")
+	const half = "Subject: never ends\r\n\r\nhalf"
+	stalled.send(half)
+	eventually(t, "receiving the stalled message", func() bool { return s.Stats().Receiving > 0 })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.Shutdown(ctx) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Shutdown = %v, want an error wrapping context.DeadlineExceeded", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Shutdown still waits for the stalled client 30s later")
+	}
+	if _, err := stalled.c.ReadLine(); err == nil {
+		t.Errorf("the stalled connection is still open after Shutdown")
+	}
+	if log := logs.text(); !strings.Contains(log, "session cut short by shutdown") || !strings.Contains(log, fmt.Sprintf("messageBytesReceived=%d", len(half))) {
+		t.Errorf("log does not name the session cut short with its %d bytes:\n%s", len(half), log)
+	}
+	eventually(t, "releasing what the stalled message held", func() bool { return s.Stats().Receiving == 0 })
 }

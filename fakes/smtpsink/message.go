@@ -4,11 +4,13 @@ import (
 	"maps"
 	"slices"
 	"time"
+	"unicode/utf8"
 )
 
 // Message is one message the sink accepted. The JSON names are fixed by recmock's
 // openapi.yaml (schema Email). Raw and Parts are left out of the JSON encoding of a
-// Message because lists must stay small; the single-message HTTP endpoint adds them.
+// Message; the single-message HTTP endpoint adds them. Lists show a summary instead
+// (see Sink.Handler).
 type Message struct {
 	// ID is a decimal string, "1" for the first message a Sink accepts; IDs only grow,
 	// even across Reset, so an old ID never names a new message.
@@ -94,4 +96,64 @@ func cloneHeader(h map[string][]string) map[string][]string {
 		out[k] = slices.Clone(v)
 	}
 	return out
+}
+
+// Bounds of a summary, so that a page of the list stays small whatever its messages
+// hold: a summary is at most about 16 KiB, and typically a hundred bytes.
+const (
+	maxSummaryText        = 998 // RFC 5322's line length, for the subject and parseError
+	maxSummaryAddress     = 256 // RFC 5321 allows 254 octets
+	maxSummaryRecipients  = 20
+	maxSummaryAttachments = 20
+	maxSummaryName        = 256 // an attachment's file name and type
+)
+
+// summary is a message as the list shows it: the envelope, subject, size and the
+// attachments' names, without bodies or header fields, every field bounded. Truncated
+// says that something was left out; GET /{id} has the whole message.
+type summary struct {
+	ID          string       `json:"id"`
+	From        string       `json:"from"`
+	To          []string     `json:"to"`
+	Subject     string       `json:"subject"`
+	Created     time.Time    `json:"created"`
+	Size        int          `json:"size"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+	ParseError  string       `json:"parseError,omitempty"`
+	AuthUser    string       `json:"authUser,omitempty"`
+	Truncated   bool         `json:"truncated,omitempty"`
+}
+
+// summarize makes m's summary. Its strings share memory with m's.
+func summarize(m *Message) summary {
+	s := summary{ID: m.ID, Created: m.Created, Size: m.Size}
+	cut := func(v string, n int) string {
+		if len(v) <= n {
+			return v
+		}
+		s.Truncated = true
+		// Back up to the start of a rune, so that the JSON is not given half of one.
+		for n > 0 && !utf8.RuneStart(v[n]) {
+			n--
+		}
+		return v[:n]
+	}
+	s.From = cut(m.From, maxSummaryAddress)
+	s.Subject = cut(m.Subject, maxSummaryText)
+	s.AuthUser = cut(m.AuthUser, maxSummaryAddress)
+	s.ParseError = cut(m.ParseError, maxSummaryText)
+	s.To = make([]string, 0, min(len(m.To), maxSummaryRecipients))
+	for _, to := range m.To[:min(len(m.To), maxSummaryRecipients)] {
+		s.To = append(s.To, cut(to, maxSummaryAddress))
+	}
+	if len(m.To) > maxSummaryRecipients {
+		s.Truncated = true
+	}
+	for _, a := range m.Attachments[:min(len(m.Attachments), maxSummaryAttachments)] {
+		s.Attachments = append(s.Attachments, Attachment{Filename: cut(a.Filename, maxSummaryName), ContentType: cut(a.ContentType, maxSummaryName), Size: a.Size})
+	}
+	if len(m.Attachments) > maxSummaryAttachments {
+		s.Truncated = true
+	}
+	return s
 }

@@ -9,6 +9,7 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/emersion/go-message"
 	// Registers decoders for the charsets mail uses in the wild (ISO-8859-*, Windows-125x,
@@ -23,7 +24,17 @@ const (
 	maxDepth = 32
 	// maxProblems bounds ParseError, which otherwise grows with each broken part.
 	maxProblems = 8
+	// maxParts and maxFields bound what Parse keeps of a message: its MIME leaves, and
+	// the header fields of each entity. Real mail has a few of each; a hostile 10 MiB
+	// message can have a million, which would take over ten times its size in memory.
+	// What is past them is in Raw only, and ParseError says so.
+	maxParts  = 1000
+	maxFields = 1000
 )
+
+// dataBufs are the buffers decoded parts are read into before a text part is copied,
+// at its exact size, into a string.
+var dataBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // parserPanicked starts ParseError when the MIME parser panicked; Parse recovers so that
 // one odd message can never take the SMTP session down with it.
@@ -52,6 +63,7 @@ type parser struct {
 	problems []string
 	haveText bool
 	haveHTML bool
+	full     bool // maxParts reached: the walk stops
 }
 
 // note records a problem; the first few are enough to debug a message.
@@ -70,7 +82,7 @@ func (p *parser) parse() {
 		p.note("header: %s", strings.TrimSpace(err.Error()))
 		return
 	}
-	p.m.Headers = decodeHeader(e.Header)
+	p.m.Headers = p.decodeHeader(e.Header, "message")
 	if s := p.m.Headers["Subject"]; len(s) > 0 {
 		p.m.Subject = s[0]
 	}
@@ -113,7 +125,7 @@ func (p *parser) walk(e *message.Entity, path []int, openErr error) {
 		p.leaf(e, mt, params, path)
 		return
 	}
-	for i := 1; ; i++ {
+	for i := 1; !p.full; i++ {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) && part == nil {
 			return
@@ -156,6 +168,11 @@ func (p *parser) contentType(h message.Header, where string) (string, map[string
 // attachment.
 func (p *parser) leaf(e *message.Entity, mt string, params map[string]string, path []int) {
 	where := partName(path)
+	if len(p.m.Parts) >= maxParts {
+		p.full = true
+		p.note("%s: more than %d parts; the rest are in the raw source only", where, maxParts)
+		return
+	}
 	// The decoded body is read into a reused buffer: a text part keeps a string copy of
 	// it, any other part only its size.
 	buf := dataBufs.Get().(*bytes.Buffer)
@@ -182,7 +199,7 @@ func (p *parser) leaf(e *message.Entity, mt string, params map[string]string, pa
 	if filename == "" {
 		filename = decodeWord(params["name"])
 	}
-	headers := decodeHeader(e.Header)
+	headers := p.decodeHeader(e.Header, where)
 	if len(path) == 0 {
 		// The top-level part's own fields are its Content-* ones; the rest describe the
 		// message and are in Message.Headers already.
@@ -216,10 +233,14 @@ func (p *parser) leaf(e *message.Entity, mt string, params map[string]string, pa
 
 // decodeHeader returns h's fields keyed by canonical name, in order, with encoded words
 // decoded; a field whose charset is unknown keeps its raw value.
-func decodeHeader(h message.Header) map[string][]string {
+func (p *parser) decodeHeader(h message.Header, where string) map[string][]string {
 	out := map[string][]string{}
 	fields := h.Fields()
-	for fields.Next() {
+	for n := 0; fields.Next(); n++ {
+		if n == maxFields {
+			p.note("%s: more than %d header fields; the rest are in the raw source only", where, maxFields)
+			break
+		}
 		k := textproto.CanonicalMIMEHeaderKey(fields.Key())
 		v, err := fields.Text()
 		if err != nil {

@@ -1,15 +1,10 @@
 package smtpsink
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"slices"
-	"sync"
-	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -20,8 +15,6 @@ var (
 	_ smtp.AuthSession = (*session)(nil)
 	_ sasl.Server      = (*loginServer)(nil)
 	_ smtp.Logger      = errorLog{}
-	_ net.Listener     = (*trackingListener)(nil)
-	_ net.Conn         = (*trackedConn)(nil)
 )
 
 // errShuttingDown answers clients that start a transaction while the sink closes.
@@ -41,7 +34,10 @@ func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	if s.closed {
 		return nil, errShuttingDown
 	}
-	tc, _ := c.Conn().(*trackedConn)
+	tc, ok := c.Conn().(*trackedConn)
+	if !ok { // cannot happen: Start serves trackingListener's connections only
+		return nil, errShuttingDown
+	}
 	return &session{sink: s, conn: tc}, nil
 }
 
@@ -92,38 +88,48 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
-// dataBufs are the buffers messages are read into before they are copied, at their exact
-// size, into the store.
-var dataBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// errNoRoom answers a message that arrived while the sink held too much mail in transit
+// (see Config.MaxStoreBytes): RFC 3463's "mail system full", a temporary failure, so
+// that the client tries again.
+var errNoRoom = &smtp.SMTPError{
+	Code:         452,
+	EnhancedCode: smtp.EnhancedCode{4, 3, 1},
+	Message:      "Insufficient system storage: too much mail in transit, try again later",
+}
 
+// Data stores a message. For DATA, the connection's wire reader has decoded it (see
+// wire.go), and r yields nothing but its end; for BDAT, r yields the chunks, which
+// go-smtp has already bounded by MaxMessageBytes.
 func (ss *session) Data(r io.Reader) error {
-	buf := dataBufs.Get().(*bytes.Buffer)
-	buf.Reset()
-	_, err := buf.ReadFrom(r)
-	var raw []byte
-	if err == nil {
-		// The store keeps only the message, not the buffer's spare room.
-		raw = append([]byte{}, buf.Bytes()...)
-	}
-	if buf.Cap() <= 1<<20 {
-		dataBufs.Put(buf) // a buffer grown by a huge message is left to the GC
-	}
-	if err != nil {
-		if errors.Is(err, smtp.ErrDataTooLarge) {
-			ss.sink.log.Info("smtpsink: message refused", "from", ss.from, "to", ss.to, "reason", "larger than MaxMessageBytes")
-			// go-smtp answers with the error's own code (552) only when it gets the
-			// *SMTPError itself, not a wrapper.
-			return smtp.ErrDataTooLarge
-		}
+	cfg := ss.sink.cfg
+	chunked, err := io.ReadAll(io.LimitReader(r, cfg.MaxMessageBytes+1))
+	msg, decoded := ss.conn.wire.take()
+	switch {
+	case err != nil:
 		return fmt.Errorf("smtpsink: reading message: %w", err)
+	case decoded:
+	case int64(len(chunked)) > cfg.MaxMessageBytes:
+		msg = &received{tooBig: true}
+	default:
+		msg = &received{raw: chunked}
+	}
+	switch {
+	case msg.tooBig:
+		ss.sink.log.Info("smtpsink: message refused", "from", ss.from, "to", ss.to, "reason", "larger than MaxMessageBytes")
+		// go-smtp answers with the error's own code (552) only when it gets the
+		// *SMTPError itself, not a wrapper.
+		return smtp.ErrDataTooLarge
+	case msg.starved:
+		ss.sink.log.Warn("smtpsink: message refused", "from", ss.from, "to", ss.to, "reason", "too much mail in transit")
+		return errNoRoom
 	}
 
-	m := Parse(raw)
+	m := Parse(msg.raw)
 	m.From, m.To, m.AuthUser = ss.from, slices.Clone(ss.to), ss.authUser
 	if m.To == nil {
 		m.To = []string{}
 	}
-	m.Created = ss.sink.cfg.Now().UTC()
+	m.Created = cfg.Now().UTC()
 	m = ss.sink.store.add(m)
 	ss.sink.log.Debug("smtpsink: message stored", "id", m.ID, "from", m.From, "to", m.To, "size", m.Size, "parseError", m.ParseError)
 	return nil
@@ -144,9 +150,6 @@ func (ss *session) Logout() error {
 // finish. It reports false when a transaction may not start because the sink is
 // closing; a transaction that ends while closing has its connection kicked.
 func (ss *session) setBusy(busy bool) bool {
-	if ss.conn == nil {
-		return true
-	}
 	s := ss.sink
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -198,84 +201,4 @@ func (e errorLog) Printf(format string, v ...any) {
 
 func (e errorLog) Println(v ...any) {
 	e.l.Warn("smtpsink: smtp server", "error", fmt.Sprint(v...))
-}
-
-// trackingListener records the connections it accepts, so that Close can end idle ones
-// instead of waiting for their clients to hang up.
-type trackingListener struct {
-	net.Listener
-	sink      *Sink
-	closeOnce sync.Once
-	closeErr  error
-}
-
-func (l *trackingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	tc := &trackedConn{Conn: c, sink: l.sink}
-	s := l.sink
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		tc.kick()
-	}
-	s.conns[tc] = struct{}{}
-	return tc, nil
-}
-
-// Close is idempotent because both Sink.Close and go-smtp's Shutdown call it.
-func (l *trackingListener) Close() error {
-	l.closeOnce.Do(func() { l.closeErr = l.Listener.Close() })
-	return l.closeErr
-}
-
-// longAgo is a deadline that has passed: reads with it fail at once.
-var longAgo = time.Unix(1, 0)
-
-// trackedConn lets Close end a session gracefully: once kicked, every read deadline is
-// in the past, so go-smtp's next wait for a command times out, and it says 421 and
-// closes. A plain SetReadDeadline would not last, as go-smtp sets a fresh deadline
-// before reading each command.
-type trackedConn struct {
-	net.Conn
-	sink *Sink
-	busy bool // inside a mail transaction; guarded by sink.mu
-
-	mu     sync.Mutex // orders kick against go-smtp's SetReadDeadline
-	kicked bool
-	once   sync.Once
-}
-
-func (c *trackedConn) kick() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kicked = true
-	c.Conn.SetReadDeadline(longAgo)
-}
-
-func (c *trackedConn) SetReadDeadline(t time.Time) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.kicked {
-		t = longAgo
-	}
-	return c.Conn.SetReadDeadline(t)
-}
-
-func (c *trackedConn) SetDeadline(t time.Time) error {
-	if err := c.Conn.SetWriteDeadline(t); err != nil {
-		return err
-	}
-	return c.SetReadDeadline(t)
-}
-
-func (c *trackedConn) Close() error {
-	c.once.Do(func() {
-		c.sink.mu.Lock()
-		delete(c.sink.conns, c)
-		c.sink.mu.Unlock()
-	})
-	return c.Conn.Close()
 }

@@ -29,7 +29,15 @@ const (
 	DefaultMaxMessages     = 1000
 	DefaultMaxStoreBytes   = 256 << 20
 	DefaultTimeout         = 30 * time.Second
+	DefaultMaxSessions     = 100
 )
+
+// MaxCommandLine bounds an SMTP command line, CRLF included: RFC 5321 (section
+// 4.5.3.1) allows 512 octets, extensions a little more; four times that leaves room for
+// long addresses and AUTH responses. A longer line is answered "500 5.4.0 Too long
+// line" and the connection is closed. Lines of message text are not bounded but by
+// MaxMessageBytes.
+const MaxCommandLine = 2048
 
 // logClosing is logged once Close has stopped accepting connections and waits for the
 // transactions in progress to finish.
@@ -50,16 +58,25 @@ type Config struct {
 	Domain string
 	// MaxMessageBytes is the largest message accepted, in bytes; default 10 MiB, or
 	// MaxStoreBytes when that is smaller. Larger messages are refused with SMTP's 552
-	// reply. It may not exceed MaxStoreBytes. Lines may be as long as the message:
-	// RFC 5321's 1000-character line limit is not enforced.
+	// reply. It may not exceed MaxStoreBytes. Lines of message text may be as long as
+	// the message: RFC 5321's 1000-character line limit is not enforced on them, as
+	// generated HTML often comes as one long line (command lines are bounded by
+	// MaxCommandLine).
 	MaxMessageBytes int64
 	// MaxMessages is how many messages are kept; default 1000. When a new message
 	// arrives at a full store the oldest is dropped (see Sink.Dropped).
 	MaxMessages int
 	// MaxStoreBytes bounds the bytes kept for all messages together; default 256 MiB.
-	// A message counts its raw source plus its decoded text parts. The oldest messages
-	// are dropped to make room.
+	// A message counts its raw source, its decoded text parts and an estimate of what
+	// its header fields and parts cost (see Stats); the oldest messages are dropped to
+	// make room. It also bounds the messages in transit, together: a message arriving
+	// when they hold that much is refused with 452 4.3.1, a temporary failure. So the
+	// sink holds at most about twice MaxStoreBytes of mail.
 	MaxStoreBytes int64
+	// MaxSessions bounds the SMTP connections served at once; default 100. A
+	// connection over it is answered "421 4.7.0 too many connections, try again later"
+	// and closed.
+	MaxSessions int
 	// ReadTimeout and WriteTimeout bound each SMTP command and reply (the DATA
 	// transfer counts as one read); default 30s each. A client that stays silent longer
 	// is disconnected.
@@ -99,6 +116,11 @@ func (c Config) withDefaults() (Config, error) {
 		return bad("ReadTimeout is %v; want 0 (for the default) or more", c.ReadTimeout)
 	case c.WriteTimeout < 0:
 		return bad("WriteTimeout is %v; want 0 (for the default) or more", c.WriteTimeout)
+	case c.MaxSessions < 0:
+		return bad("MaxSessions is %d; want 0 (for the default) or more", c.MaxSessions)
+	}
+	if c.MaxSessions == 0 {
+		c.MaxSessions = DefaultMaxSessions
 	}
 	if c.MaxMessages == 0 {
 		c.MaxMessages = DefaultMaxMessages
@@ -130,9 +152,10 @@ func (c Config) withDefaults() (Config, error) {
 // Sink is an SMTP server that keeps what it receives. Its methods are safe for
 // concurrent use.
 type Sink struct {
-	cfg   Config
-	log   *slog.Logger
-	store *store
+	cfg    Config
+	log    *slog.Logger
+	store  *store
+	budget *budget // for the messages in transit
 
 	mu      sync.Mutex
 	srv     *smtp.Server
@@ -141,6 +164,8 @@ type Sink struct {
 	started bool
 	closed  bool
 	conns   map[*trackedConn]struct{}
+	full    bool          // MaxSessions reached: a warning was logged
+	refused int           // connections refused for MaxSessions
 	served  chan struct{} // closed when the server's accept loop has returned
 }
 
@@ -151,10 +176,11 @@ func New(cfg Config) (*Sink, error) {
 		return nil, err
 	}
 	return &Sink{
-		cfg:   cfg,
-		log:   cfg.Logger,
-		store: newStore(cfg.MaxMessages, cfg.MaxStoreBytes),
-		conns: map[*trackedConn]struct{}{},
+		cfg:    cfg,
+		log:    cfg.Logger,
+		store:  newStore(cfg.MaxMessages, cfg.MaxStoreBytes),
+		budget: newBudget(cfg.MaxStoreBytes),
+		conns:  map[*trackedConn]struct{}{},
 	}, nil
 }
 
@@ -187,15 +213,13 @@ func (s *Sink) Start() error {
 	srv := smtp.NewServer(backend{s})
 	srv.Addr = l.Addr().String()
 	srv.Domain = s.cfg.Domain
-	// go-smtp refuses a message that fills its limit exactly (it asks for one more byte
-	// before it sees the end marker), so its limit is one over ours. The SIZE it
-	// advertises in EHLO is one over too: a client that sends exactly that much gets 552.
-	srv.MaxMessageBytes = s.cfg.MaxMessageBytes + 1
+	// The wire reader enforces the limit on DATA; go-smtp advertises it as SIZE, checks
+	// MAIL FROM's SIZE parameter and BDAT chunks against it.
+	srv.MaxMessageBytes = s.cfg.MaxMessageBytes
 	srv.MaxRecipients = maxRecipients
-	// Generated HTML often comes as one long line, and relays pass it on; refusing it
-	// here would fail tests that production would not. The margin lets the size limit,
-	// with its 552 reply, act before the line limit does.
-	srv.MaxLineLength = int(s.cfg.MaxMessageBytes + 64<<10)
+	// go-smtp reads command lines, and nothing else, through this limit: the text of a
+	// DATA message never reaches it (wire.go), and BDAT chunks are exempt.
+	srv.MaxLineLength = MaxCommandLine
 	// The sink is a test double on the loopback interface: clients that insist on AUTH
 	// must not need TLS to get past it.
 	srv.AllowInsecureAuth = true
@@ -222,10 +246,17 @@ func (s *Sink) Addr() string {
 	return s.addr
 }
 
-// Close stops listening and waits for the sessions to end. A session in the middle of
-// a mail transaction finishes it first; idle sessions are disconnected with a 421
-// reply. The stored messages stay readable. Close may be called more than once.
-func (s *Sink) Close() error {
+// Close stops listening and waits for the sessions to end: Shutdown without a deadline.
+// A session in the middle of a mail transaction finishes it first, so Close takes at
+// most ReadTimeout more (a client that stalls is cut off by it); idle sessions are
+// disconnected with a 421 reply. The stored messages stay readable. Close may be
+// called more than once.
+func (s *Sink) Close() error { return s.Shutdown(context.Background()) }
+
+// Shutdown is Close with a deadline: when ctx ends before the transactions in progress
+// do, their connections are closed, each logged with the bytes it had sent, and the
+// error wraps ctx's.
+func (s *Sink) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -242,24 +273,63 @@ func (s *Sink) Close() error {
 	}
 	srv, ln, served := s.srv, s.ln, s.served
 	s.mu.Unlock()
-
-	if srv != nil {
-		// Closing the listener before Shutdown lets the accept loop return first, so
-		// that no connection is being added while Shutdown waits for the others.
-		err := ln.Close()
-		<-served
-		s.log.Info(logClosing, "addr", s.addr, "transactions", busy)
-		if serr := srv.Shutdown(context.Background()); serr != nil {
-			err = errors.Join(err, serr)
-		}
-		if err != nil {
-			err = fmt.Errorf("smtpsink: close: %w", err)
-		}
-		s.store.close()
-		return err
+	defer s.store.close()
+	if srv == nil {
+		return nil
 	}
-	s.store.close()
+
+	// Closing the listener before Shutdown lets the accept loop return first, so that
+	// no connection is being added while Shutdown waits for the others.
+	err := ln.Close()
+	<-served
+	s.log.Info(logClosing, "addr", s.addr, "transactions", busy)
+	if serr := srv.Shutdown(ctx); serr != nil {
+		if ctx.Err() != nil {
+			serr = fmt.Errorf("%d sessions cut short: %w", s.cutShort(), serr)
+		}
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
+		return fmt.Errorf("smtpsink: close: %w", err)
+	}
 	return nil
+}
+
+// cutShort closes every connection still open, and returns how many there were.
+func (s *Sink) cutShort() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		s.log.Warn("smtpsink: session cut short by shutdown", "remote", c.RemoteAddr().String(), "inTransaction", c.busy, "messageBytesReceived", c.wire.receiving())
+		c.Conn.Close()
+	}
+	return len(s.conns)
+}
+
+// Stats describes what the sink holds.
+type Stats struct {
+	// Messages and Bytes are what the store holds; Bytes is what MaxStoreBytes bounds:
+	// raw sources, decoded text and an estimate of the rest of each message's memory.
+	Messages int
+	Bytes    int64
+	// Dropped is as Sink.Dropped.
+	Dropped int
+	// Receiving is the bytes of the messages in transit, which MaxStoreBytes bounds
+	// too.
+	Receiving int64
+	// Sessions are the SMTP connections open now; Refused, those refused so far for
+	// MaxSessions.
+	Sessions, Refused int
+}
+
+// Stats returns the sink's current figures.
+func (s *Sink) Stats() Stats {
+	st := s.store.stats()
+	st.Receiving = s.cfg.MaxStoreBytes - s.budget.left.Load()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st.Sessions, st.Refused = len(s.conns), s.refused
+	return st
 }
 
 // Messages returns the stored messages, newest first. They are copies: changing them

@@ -219,6 +219,11 @@ func ids(ms []smtpsink.Message) []string {
 }
 
 func TestBoundedStore(t *testing.T) {
+	// What one 500-byte message costs the store, by its own accounting: a 2.5 times as
+	// large store holds two.
+	probe := startSink(t, smtpsink.Config{})
+	sendMail(t, probe, nil, "a@example.com", []string{"b@example.com"}, simpleMail("1", strings.Repeat("x", 500)))
+	one := probe.Stats().Bytes
 	tests := []struct {
 		name        string
 		cfg         smtpsink.Config
@@ -229,9 +234,7 @@ func TestBoundedStore(t *testing.T) {
 	}{
 		{name: "by count", cfg: smtpsink.Config{MaxMessages: 3}, send: 5, bodyBytes: 10, wantIDs: []string{"5", "4", "3"}, wantDropped: 2},
 		{name: "under the bounds", cfg: smtpsink.Config{MaxMessages: 3}, send: 3, bodyBytes: 10, wantIDs: []string{"3", "2", "1"}},
-		// Each message costs its raw source plus its decoded text: a little over 2 × 500
-		// bytes, so a 2500-byte store holds two.
-		{name: "by bytes", cfg: smtpsink.Config{MaxStoreBytes: 2500, MaxMessageBytes: 1000}, send: 5, bodyBytes: 500, wantIDs: []string{"5", "4"}, wantDropped: 3},
+		{name: "by bytes", cfg: smtpsink.Config{MaxStoreBytes: one*5/2 + 1, MaxMessageBytes: 1000}, send: 5, bodyBytes: 500, wantIDs: []string{"5", "4"}, wantDropped: 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,19 +249,20 @@ func TestBoundedStore(t *testing.T) {
 			if got := s.Dropped(); got != tt.wantDropped {
 				t.Errorf("Dropped = %d, want %d", got, tt.wantDropped)
 			}
-			if tt.cfg.MaxStoreBytes > 0 {
-				total := 0
-				for _, m := range got {
-					total += m.Size + len(m.Text)
-				}
-				if int64(total) > tt.cfg.MaxStoreBytes {
-					t.Errorf("kept %d bytes, over MaxStoreBytes %d", total, tt.cfg.MaxStoreBytes)
-				}
+			st := s.Stats()
+			if st.Messages != len(tt.wantIDs) || st.Dropped != tt.wantDropped {
+				t.Errorf("Stats = %+v, want %d messages, %d dropped", st, len(tt.wantIDs), tt.wantDropped)
+			}
+			if tt.cfg.MaxStoreBytes > 0 && st.Bytes > tt.cfg.MaxStoreBytes {
+				t.Errorf("the store holds %d bytes, over MaxStoreBytes %d", st.Bytes, tt.cfg.MaxStoreBytes)
 			}
 
 			s.Reset()
 			if got, dropped := len(s.Messages()), s.Dropped(); got != 0 || dropped != 0 {
 				t.Errorf("after Reset: %d messages, Dropped %d; want 0 and 0", got, dropped)
+			}
+			if st := s.Stats(); st.Bytes != 0 {
+				t.Errorf("after Reset the store holds %d bytes, want 0", st.Bytes)
 			}
 			sendMail(t, s, nil, "a@example.com", []string{"b@example.com"}, simpleMail("after reset", "x"))
 			if diff := cmp.Diff([]string{fmt.Sprint(tt.send + 1)}, ids(s.Messages())); diff != "" {

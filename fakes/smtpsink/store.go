@@ -2,6 +2,8 @@ package smtpsink
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -14,12 +16,14 @@ import (
 type store struct {
 	maxMessages int
 	maxBytes    int64
+	epoch       string // tells this store's list versions from another's
 
 	mu      sync.Mutex
 	entries []*entry // oldest first
 	bytes   int64    // sum of entries' cost
 	lastSeq uint64   // sequence number of the newest message ever added
 	dropped int
+	version uint64 // changes whenever the list changes: its ETag
 	closed  bool
 	// changed is closed, and replaced, whenever a message is added or the store closes:
 	// a broadcast that waiters select on together with their context.
@@ -27,24 +31,57 @@ type store struct {
 }
 
 type entry struct {
-	seq  uint64
-	cost int64
-	msg  Message
+	seq     uint64
+	cost    int64
+	msg     Message
+	summary summary
 }
 
 func newStore(maxMessages int, maxBytes int64) *store {
-	return &store{maxMessages: maxMessages, maxBytes: maxBytes, changed: make(chan struct{})}
+	// A client polling a sink that restarted, or another sink at the same address,
+	// must not be told that its list is still valid.
+	var epoch [8]byte
+	rand.Read(epoch[:])
+	return &store{
+		maxMessages: maxMessages,
+		maxBytes:    maxBytes,
+		epoch:       hex.EncodeToString(epoch[:]),
+		changed:     make(chan struct{}),
+	}
 }
 
-// cost approximates the memory a message holds: its raw source plus the decoded text
-// kept beside it (Text and HTML share their Part's string) and the envelope.
+// What a message holds beside its bytes, as estimated by cost: a Go string or slice
+// header is 16 or 24 bytes, a map entry about 50, and each struct a few hundred.
+const (
+	messageOverhead = 1024 // Message, entry, summary and their maps
+	partOverhead    = 256  // Part and, perhaps, its Attachment
+	fieldOverhead   = 64   // a header field: map entry, slice and string headers
+	stringOverhead  = 16
+)
+
+// cost approximates the memory a message holds: its raw source, the decoded text kept
+// beside it (Text and HTML share their Part's string), the decoded header fields of
+// the message and of each part, and the envelope. Parse bounds the fields and parts it
+// keeps, so the estimate cannot be far below the truth.
 func cost(m *Message) int64 {
-	n := int64(len(m.Raw) + len(m.From))
+	n := int64(messageOverhead + len(m.Raw) + len(m.From) + len(m.AuthUser) + len(m.ParseError))
 	for _, to := range m.To {
-		n += int64(len(to))
+		n += int64(stringOverhead + len(to))
 	}
+	n += headerCost(m.Headers)
 	for _, p := range m.Parts {
-		n += int64(len(p.Body))
+		n += int64(partOverhead+len(p.Body)+len(p.Filename)+len(p.ContentType)) + headerCost(p.Headers)
+	}
+	return n
+}
+
+func headerCost(h map[string][]string) int64 {
+	var n int64
+	for k, vs := range h {
+		n += int64(fieldOverhead + len(k))
+		for _, v := range vs {
+			n += int64(stringOverhead + len(v))
+		}
 	}
 	return n
 }
@@ -65,8 +102,9 @@ func (s *store) add(m Message) Message {
 	}
 	s.lastSeq++
 	m.ID = strconv.FormatUint(s.lastSeq, 10)
-	s.entries = append(s.entries, &entry{seq: s.lastSeq, cost: c, msg: m})
+	s.entries = append(s.entries, &entry{seq: s.lastSeq, cost: c, msg: m, summary: summarize(&m)})
 	s.bytes += c
+	s.version++
 	s.broadcast()
 	return m
 }
@@ -87,6 +125,28 @@ func (s *store) snapshot() ([]*Message, int) {
 		out[len(out)-1-i] = &e.msg
 	}
 	return out, s.dropped
+}
+
+// summaries returns the summaries of the stored messages newest first, from start, at
+// most limit of them, with the total stored and the list's version.
+func (s *store) summaries(start, limit int) (page []*summary, total, dropped int, version string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	total = len(s.entries)
+	lo := min(start, total)
+	n := min(limit, total-lo) // not start+limit, which can overflow
+	page = make([]*summary, n)
+	for i := range page {
+		page[i] = &s.entries[total-1-lo-i].summary
+	}
+	return page, total, s.dropped, s.epoch + "-" + strconv.FormatUint(s.version, 36)
+}
+
+// stats returns the store's part of Stats.
+func (s *store) stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Stats{Messages: len(s.entries), Bytes: s.bytes, Dropped: s.dropped}
 }
 
 // get returns the stored message, shared with the store: the caller must not modify it.
@@ -112,6 +172,7 @@ func (s *store) delete(id string) bool {
 	}
 	s.bytes -= s.entries[i].cost
 	s.entries = slices.Delete(s.entries, i, i+1)
+	s.version++
 	return true
 }
 
@@ -120,6 +181,7 @@ func (s *store) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.entries, s.bytes, s.dropped = nil, 0, 0
+	s.version++
 }
 
 func (s *store) droppedCount() int {
