@@ -18,7 +18,7 @@ const envPrefix = "RECMOCK_"
 
 // envHelp ends the help of a command that reads the environment.
 const envHelp = `
-Each flag can also be set with the environment variable shown after it; a flag given on the
+A flag shown with an environment variable can also be set with it; a flag given on the
 command line wins over its variable, and an empty variable counts as unset. The variable of a
 repeatable flag holds all its values, separated by commas or newlines; blanks around a value
 are dropped, and a backslash makes the next character literal, so a secret holding a comma or
