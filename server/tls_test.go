@@ -117,6 +117,22 @@ func TestSelfSigned(t *testing.T) {
 		t.Errorf("GetObject = %q", b)
 	}
 
+	// The dashboard, now at an https:// origin, may still use the fake S3; its http://
+	// twin is another origin.
+	for origin, want := range map[string]int{srv.URL(): http.StatusOK, strings.Replace(srv.URL(), "https", "http", 1): http.StatusForbidden} {
+		req, _ := http.NewRequest("OPTIONS", srv.S3.URL()+"/"+server.DefaultBucket+"/k", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "PUT")
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("S3 preflight from %s: %d, want %d", origin, res.StatusCode, want)
+		}
+	}
+
 	leaf := peerCertificate(t, client, srv.URL())
 	for _, name := range []string{"localhost", "recmock.test"} {
 		if err := leaf.VerifyHostname(name); err != nil {
