@@ -116,7 +116,7 @@ func schemaFieldError(se *openapi3.SchemaError) recmock.FieldError {
 		if se.Schema.Type != nil && len(se.Schema.Type.Slice()) > 0 {
 			msg = "must be " + article(se.Schema.Type.Slice()[0]) + ", not null"
 		}
-	case slices.Contains([]string{"pattern", "oneOf", "anyOf", "format", "enum"}, se.SchemaField):
+	case slices.Contains([]string{"pattern", "not", "oneOf", "anyOf", "format", "enum"}, se.SchemaField):
 		// x-rule words a rule plainly where the keyword alone would not help.
 		if rule, ok := se.Schema.Extensions["x-rule"].(string); ok {
 			msg = rule
@@ -184,6 +184,8 @@ func describe(se *openapi3.SchemaError) string {
 		return fmt.Sprintf("must be at least %d characters long", s.MinLength)
 	case "pattern":
 		return "must match the pattern " + s.Pattern
+	case "not":
+		return "must not match the schema under not"
 	case "minimum":
 		if s.Min != nil {
 			return fmt.Sprintf("must be at least %v", *s.Min)
