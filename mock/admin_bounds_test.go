@@ -145,3 +145,28 @@ func TestFaultCap(t *testing.T) {
 	c.do(req{}) // uses up the GET fault
 	c.mustDo(req{Method: "POST", Path: "/_admin/faults", Body: `{"path":"/room-again"}`})
 }
+
+// TestNewRefusesAccounts: accounts the API or the admin API could not tell apart or address
+// are refused when the mock is built, not found out on the first request.
+func TestNewRefusesAccounts(t *testing.T) {
+	ok := recmock.Account{Username: "alice", APIKey: "ak", Secret: "as"}
+	for _, tt := range []struct {
+		name     string
+		accounts []recmock.Account
+		want     string
+	}{
+		{"no secret", []recmock.Account{{Username: "alice", APIKey: "ak"}}, "must all be set"},
+		{"shared apiKey", []recmock.Account{ok, {Username: "bob", APIKey: "ak", Secret: "bs"}}, "share the apiKey"},
+		{"shared username", []recmock.Account{ok, {Username: "alice", APIKey: "bk", Secret: "bs"}}, "share the username"},
+		{"257-character username", []recmock.Account{{Username: strings.Repeat("é", 257), APIKey: "ak", Secret: "as"}}, "at most 256"},
+	} {
+		_, err := mock.New(mock.Config{Accounts: tt.accounts})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want one saying %q", tt.name, err, tt.want)
+		}
+	}
+	long := recmock.Account{Username: strings.Repeat("é", 256), APIKey: "ak", Secret: "as"}
+	if _, err := mock.New(mock.Config{Accounts: []recmock.Account{long}}); err != nil {
+		t.Errorf("256-character username refused: %v", err)
+	}
+}
