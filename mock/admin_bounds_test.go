@@ -103,11 +103,7 @@ func TestAdminBounds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c.t = t
-			res := c.do(tt.r)
-			if res.Status != tt.status {
-				t.Fatalf("status %d, want %d: %s", res.Status, tt.status, res.Body)
-			}
+			res := c.expect(t, tt.r, tt.status)
 			if tt.golden != "" {
 				golden.Check(t, "envelopes/"+tt.golden+".json", res.Body)
 			}
