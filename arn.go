@@ -2,7 +2,6 @@ package recmock
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -93,9 +92,10 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 // ParseS3ARN parses arn:{partition}:s3:{region}:{account-id}:{bucket}[/{key-prefix}].
 //
 // The bucket must be a valid S3 bucket name: 3-63 characters, lower-case letters, digits,
-// dots and hyphens, starting and ending with a letter or digit, no "..", not an IP address.
-// Underscores are accepted too, as legacy buckets have them and the vendor's own example
-// ("folder_name") uses one.
+// dots and hyphens, starting and ending with a letter or digit, no "..", not formatted as an
+// IP address (four numbers separated by dots). Underscores are accepted too, as legacy
+// buckets have them and the vendor's own example ("folder_name") uses one. The key prefix
+// may be any text without control characters.
 func ParseS3ARN(s string) (S3Location, error) {
 	a, err := arn.Parse(s)
 	if err != nil {
@@ -114,6 +114,9 @@ func ParseS3ARN(s string) (S3Location, error) {
 	bucket, prefix, _ := strings.Cut(a.Resource, "/")
 	if msg := checkBucket(bucket); msg != "" {
 		return S3Location{}, fmt.Errorf("bucket %q %s", bucket, msg)
+	}
+	if strings.ContainsFunc(prefix, isControl) {
+		return S3Location{}, fmt.Errorf("key prefix %q must not contain control characters", prefix)
 	}
 	return S3Location{
 		Partition: a.Partition,
@@ -134,9 +137,24 @@ func checkBucket(b string) string {
 		return "may hold only lower-case letters, digits, dots, hyphens and underscores, and must start and end with a letter or digit"
 	case strings.Contains(b, ".."):
 		return "must not contain two dots in a row"
-	}
-	if _, err := netip.ParseAddr(b); err == nil {
-		return "must not be an IP address"
+	case isDottedQuad(b):
+		return "must not be formatted as an IP address (four numbers separated by dots)"
 	}
 	return ""
 }
+
+// isDottedQuad matches ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$: what S3 calls "formatted as an IP
+// address", whatever the numbers.
+func isDottedQuad(s string) bool {
+	parts := 0
+	for p := range strings.SplitSeq(s, ".") {
+		if p == "" || !isAccount(p) {
+			return false
+		}
+		parts++
+	}
+	return parts == 4
+}
+
+// isControl reports the C0 controls and DEL.
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

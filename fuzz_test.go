@@ -94,7 +94,7 @@ func FuzzRedactBody(f *testing.F) {
 	})
 }
 
-func checkInvalid(t *testing.T, err error) {
+func checkInvalid(t testing.TB, err error) {
 	t.Helper()
 	var e *recmock.Error
 	if !errors.As(err, &e) || e.Code != recmock.CodeInvalid || len(e.Fields) == 0 {

@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // SettingsInput is the body of POST and PUT as sent: notify in any accepted form, email as
@@ -28,17 +29,38 @@ type Notify bool
 // notifyRule is the rule for notify's forms, as openapi.yaml words it.
 const notifyRule = "must be true, false, 1 or 0"
 
-// UnmarshalJSON accepts exactly true, false, 1 and 0.
+// UnmarshalJSON accepts true, false and the numbers 1 and 0 (see notifyNumber).
 func (n *Notify) UnmarshalJSON(b []byte) error {
-	switch string(bytes.TrimSpace(b)) {
-	case "true", "1":
+	switch s := string(bytes.TrimSpace(b)); s {
+	case "true":
 		*n = true
-	case "false", "0":
+	case "false":
 		*n = false
 	default:
-		return errors.New(notifyRule)
+		v, ok := notifyNumber(s)
+		if !ok {
+			return errors.New(notifyRule)
+		}
+		*n = v
 	}
 	return nil
+}
+
+// notifyNumber reads a JSON number as notify. Numbers count by value, as openapi.yaml's
+// enum [0, 1] compares them (JSON Schema validators, kin-openapi among them, read numbers as
+// float64): 1.0 and 1e0 are 1, -0 is 0. A text that is no number, or another value, is not
+// notify.
+func notifyNumber(s string) (Notify, bool) {
+	f, err := strconv.ParseFloat(s, 64)
+	switch {
+	case err != nil:
+		return false, false
+	case f == 1:
+		return true, true
+	case f == 0:
+		return false, true
+	}
+	return false, false
 }
 
 // ParseSettings reads a POST or PUT body — its JSON value as encoding/json decodes it into an
@@ -89,12 +111,12 @@ func ReadSettingsInput(body any) (SettingsInput, []FieldError) {
 				n := Notify(x)
 				in.Notify = &n
 			case json.Number:
-				if x == "1" || x == "0" {
-					n := Notify(x == "1")
-					in.Notify = &n
+				n, ok := notifyNumber(string(x))
+				if !ok {
+					errs = append(errs, FieldError{Field: k, Message: notifyRule})
 					continue
 				}
-				errs = append(errs, FieldError{Field: k, Message: notifyRule})
+				in.Notify = &n
 			default:
 				errs = append(errs, FieldError{Field: k, Message: notifyRule})
 			}
@@ -135,12 +157,32 @@ func sortFieldErrors(errs []FieldError) []FieldError {
 	return errs
 }
 
-// MaxEmails bounds the addresses one setting may hold.
+// MaxEmails bounds the addresses one setting may hold, counted as sent: duplicates count.
 const MaxEmails = 100
 
+// The longest values the fields take, in characters (Unicode code points, as openapi.yaml's
+// maxLength counts them).
+const (
+	maxURLLen   = 2048
+	maxEmailLen = 65536 // the whole field; each address has its own bound in checkEmail
+	maxARNLen   = 2048
+	maxKeyLen   = 256 // s3AccessKeyId and s3SecretAccessKey
+)
+
+// checkLen says what is wrong with a value over n characters, in the words of
+// openapi.yaml's maxLength.
+func checkLen(v string, n int) string {
+	if len(v) <= n || utf8.RuneCountInString(v) <= n {
+		return ""
+	}
+	return fmt.Sprintf("must be at most %d characters long", n)
+}
+
 // Settings applies the rules between and within fields — notify required, e-mail splitting and
-// validity, S3 all-or-none, the ARN's structure and bucket name, the URL's host — and returns
-// the settings to store for username. Every broken rule is reported, not only the first.
+// validity, S3 all-or-none, the ARN's structure and bucket name, the URL's form, every
+// field's length — and returns the settings to store for username. Every broken rule is
+// reported, not only the first. openapi.yaml's NotificationSettingsInput states the same
+// rules; the tests hold the two equal.
 func (in SettingsInput) Settings(username string) (Settings, error) {
 	s := Settings{Username: username, Email: []string{}}
 	var errs []FieldError
@@ -150,16 +192,24 @@ func (in SettingsInput) Settings(username string) (Settings, error) {
 		s.Notify = bool(*in.Notify)
 	}
 	if in.URL != nil && *in.URL != "" {
-		if msg := checkURL(*in.URL); msg != "" {
+		msg := checkLen(*in.URL, maxURLLen)
+		if msg == "" {
+			msg = checkURL(*in.URL)
+		}
+		if msg != "" {
 			errs = append(errs, FieldError{Field: "url", Message: msg})
 		} else {
 			s.URL = *in.URL
 		}
 	}
 	if in.Email != nil {
-		emails, ferrs := SplitEmails(*in.Email)
-		s.Email = emails
-		errs = append(errs, ferrs...)
+		if msg := checkLen(*in.Email, maxEmailLen); msg != "" {
+			errs = append(errs, FieldError{Field: "email", Message: msg})
+		} else {
+			emails, ferrs := SplitEmails(*in.Email)
+			s.Email = emails
+			errs = append(errs, ferrs...)
+		}
 	}
 	s3, ferrs := in.s3Settings()
 	s.S3 = s3
@@ -170,37 +220,29 @@ func (in SettingsInput) Settings(username string) (Settings, error) {
 	return s, nil
 }
 
-func checkURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Sprintf("%q is not a valid URL", raw)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Sprintf("%q must be an absolute URL starting with http:// or https://", raw)
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return fmt.Sprintf("%q has no host", raw)
-	}
-	return ""
-}
-
 // s3Settings enforces all-or-none and parses the ARN.
 func (in SettingsInput) s3Settings() (*S3Settings, []FieldError) {
 	fields := []struct {
 		name string
 		v    *string
-	}{{"s3Arn", in.S3Arn}, {"s3AccessKeyId", in.S3AccessKeyID}, {"s3SecretAccessKey", in.S3SecretAccessKey}}
+		n    int
+	}{{"s3Arn", in.S3Arn, maxARNLen}, {"s3AccessKeyId", in.S3AccessKeyID, maxKeyLen}, {"s3SecretAccessKey", in.S3SecretAccessKey, maxKeyLen}}
 	var given, missing []string
 	var errs []FieldError
+	arnOK := in.S3Arn != nil
 	for _, f := range fields {
-		switch {
-		case f.v == nil:
+		if f.v == nil {
 			missing = append(missing, f.name)
-		case *f.v == "":
-			errs = append(errs, FieldError{Field: f.name, Message: "must not be empty"})
-			given = append(given, f.name)
-		default:
-			given = append(given, f.name)
+			continue
+		}
+		given = append(given, f.name)
+		msg := checkLen(*f.v, f.n)
+		if *f.v == "" {
+			msg = "must not be empty"
+		}
+		if msg != "" {
+			errs = append(errs, FieldError{Field: f.name, Message: msg})
+			arnOK = arnOK && f.name != "s3Arn"
 		}
 	}
 	if len(given) == 0 {
@@ -215,7 +257,7 @@ func (in SettingsInput) s3Settings() (*S3Settings, []FieldError) {
 			errs = append(errs, FieldError{Field: m, Message: "required when " + strings.Join(given, " and ") + " " + verb + " given (the three S3 fields go together)"})
 		}
 	}
-	if in.S3Arn != nil && *in.S3Arn != "" {
+	if arnOK {
 		if _, err := ParseS3ARN(*in.S3Arn); err != nil {
 			errs = append(errs, FieldError{Field: "s3Arn", Message: err.Error()})
 		}

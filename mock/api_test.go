@@ -231,11 +231,7 @@ func TestAuth(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c.t = t
-			res := c.do(tt.req)
-			if res.Status != tt.status {
-				t.Fatalf("status %d, want %d: %s", res.Status, tt.status, res.Body)
-			}
+			res := c.expect(t, tt.req, tt.status)
 			if tt.status != 401 {
 				return
 			}
@@ -282,11 +278,7 @@ func TestRoutingErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c.t = t
-			res := c.do(tt.req)
-			if res.Status != tt.status {
-				t.Fatalf("status %d, want %d: %s", res.Status, tt.status, res.Body)
-			}
+			res := c.expect(t, tt.req, tt.status)
 			if got := res.Header.Get("Allow"); got != tt.allow {
 				t.Errorf("Allow %q, want %q", got, tt.allow)
 			}

@@ -60,12 +60,13 @@ type faults struct {
 	n      atomic.Int64 // len(list), read without the lock on every request
 }
 
-// add activates f, failing when too many are active already.
+// add activates f, failing with a CodeConflict error when maxFaults are active already: the
+// fault is valid, the server's state refuses it (openapi.yaml documents the 409).
 func (fs *faults) add(f Fault) (Fault, error) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if len(fs.list) >= maxFaults {
-		return Fault{}, fmt.Errorf("at most %d faults may be active; DELETE /_admin/faults first", maxFaults)
+		return Fault{}, recmock.Errorf(recmock.CodeConflict, "at most %d faults may be active; DELETE /_admin/faults first", maxFaults)
 	}
 	fs.lastID++
 	f.ID = fs.lastID

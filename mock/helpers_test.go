@@ -146,6 +146,18 @@ func (c *client) do(r req) response {
 	return response{Status: res.StatusCode, Header: res.Header, Body: body}
 }
 
+// expect runs r as subtest t's request and fails t unless the answer has status. Later
+// requests of c report to t too, until c.t is set back.
+func (c *client) expect(t *testing.T, r req, status int) response {
+	t.Helper()
+	c.t = t
+	res := c.do(r)
+	if res.Status != status {
+		t.Fatalf("status %d, want %d: %s", res.Status, status, res.Body)
+	}
+	return res
+}
+
 // mustDo is do for set-up steps that must succeed.
 func (c *client) mustDo(r req) response {
 	c.t.Helper()

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/internal/wire"
@@ -60,6 +61,10 @@ type Config struct {
 	// API never needs it: its clients authenticate with HTTP Basic.
 	AdminToken string
 }
+
+// maxUsername bounds a username, as openapi.yaml's {username} parameter does: an account
+// the admin API cannot address is refused when the mock starts.
+const maxUsername = 256
 
 // Server is the stateful mock. It is an http.Handler.
 type Server struct {
@@ -116,6 +121,9 @@ func New(cfg Config) (*Server, error) {
 	for _, a := range cfg.Accounts {
 		if a.Username == "" || a.APIKey == "" || a.Secret == "" {
 			return nil, fmt.Errorf("mock: account %v: username, apiKey and secret must all be set", a)
+		}
+		if n := utf8.RuneCountInString(a.Username); n > maxUsername {
+			return nil, fmt.Errorf("mock: account %.32q...: the username has %d characters; the admin API addresses at most %d", a.Username, n, maxUsername)
 		}
 		if _, dup := s.byKey[a.APIKey]; dup {
 			return nil, fmt.Errorf("mock: two accounts share the apiKey %q", a.APIKey)

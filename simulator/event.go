@@ -87,10 +87,10 @@ func checkID(s string) string {
 	switch {
 	case s == "":
 		return "must not be empty"
-	case len(s) > maxIDLen:
-		return fmt.Sprintf("must be at most %d characters long", maxIDLen)
 	case !utf8.ValidString(s):
 		return "must be valid UTF-8"
+	case utf8.RuneCountInString(s) > maxIDLen: // characters, as openapi.yaml's maxLength counts
+		return fmt.Sprintf("must be at most %d characters long", maxIDLen)
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
 		return "must not contain control characters"
 	}

@@ -207,6 +207,17 @@ func TestNewEvent_Overrides(t *testing.T) {
 				{Field: "roomId", Message: "must be at most 256 characters long"},
 			},
 		},
+		{
+			// openapi.yaml's maxLength counts characters: 256 of them in 768 bytes fit.
+			name: "256 characters of three bytes each",
+			o:    recmock.RecordingOverrides{RoomID: ptr(strings.Repeat("会", 256))},
+			check: func(ev recmock.RecordingEvent) string {
+				if ev.RoomID != strings.Repeat("会", 256) {
+					return "roomId not kept"
+				}
+				return ""
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

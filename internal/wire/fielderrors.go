@@ -85,6 +85,9 @@ func paramMessage(e *openapi3filter.RequestError) string {
 	if errors.As(e.Err, &se) {
 		return describe(se)
 	}
+	if errors.Is(e.Err, openapi3filter.ErrInvalidRequired) {
+		return "is required"
+	}
 	if p := e.Parameter; p.Schema != nil && p.Schema.Value != nil && p.Schema.Value.Type != nil && len(p.Schema.Value.Type.Slice()) > 0 {
 		return "must be " + article(p.Schema.Value.Type.Slice()[0])
 	}
@@ -116,7 +119,7 @@ func schemaFieldError(se *openapi3.SchemaError) recmock.FieldError {
 		if se.Schema.Type != nil && len(se.Schema.Type.Slice()) > 0 {
 			msg = "must be " + article(se.Schema.Type.Slice()[0]) + ", not null"
 		}
-	case slices.Contains([]string{"pattern", "oneOf", "anyOf", "format", "enum"}, se.SchemaField):
+	case slices.Contains([]string{"pattern", "not", "oneOf", "anyOf", "format", "enum"}, se.SchemaField):
 		// x-rule words a rule plainly where the keyword alone would not help.
 		if rule, ok := se.Schema.Extensions["x-rule"].(string); ok {
 			msg = rule
@@ -184,13 +187,15 @@ func describe(se *openapi3.SchemaError) string {
 		return fmt.Sprintf("must be at least %d characters long", s.MinLength)
 	case "pattern":
 		return "must match the pattern " + s.Pattern
+	case "not":
+		return "must not match the schema under not"
 	case "minimum":
 		if s.Min != nil {
-			return fmt.Sprintf("must be at least %v", *s.Min)
+			return "must be at least " + strconv.FormatFloat(*s.Min, 'f', -1, 64)
 		}
 	case "maximum":
 		if s.Max != nil {
-			return fmt.Sprintf("must be at most %v", *s.Max)
+			return "must be at most " + strconv.FormatFloat(*s.Max, 'f', -1, 64)
 		}
 	case "format":
 		switch s.Format {

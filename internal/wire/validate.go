@@ -174,47 +174,63 @@ func (v *Validator) ValidateRequest(ctx context.Context, r *http.Request, route 
 }
 
 func (v *Validator) requestErrors(ctx context.Context, r *http.Request, route *Route, body Body) []recmock.FieldError {
-	var errs []recmock.FieldError
-	if route.HasParams() {
-		in := &openapi3filter.RequestValidationInput{Request: r, PathParams: route.params, Route: route.route, Options: v.params}
-		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-			errs = append(errs, fieldErrors(err)...)
-		}
+	return append(v.paramErrors(ctx, r, route), v.bodyErrors(route, body)...)
+}
+
+// paramErrors checks the request's parameters.
+func (v *Validator) paramErrors(ctx context.Context, r *http.Request, route *Route) []recmock.FieldError {
+	if !route.HasParams() {
+		return nil
 	}
+	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: route.params, Route: route.route, Options: v.params}
+	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+		return fieldErrors(err)
+	}
+	return nil
+}
+
+// bodyErrors checks the decoded body against the operation's schema.
+func (v *Validator) bodyErrors(route *Route, body Body) []recmock.FieldError {
 	op := route.route.Operation
 	if op.RequestBody == nil || op.RequestBody.Value == nil {
-		return errs
+		return nil
 	}
 	switch schema := requestSchema(op); {
 	case !body.Present():
 		if op.RequestBody.Value.Required {
-			errs = append(errs, recmock.FieldError{Field: "body", Message: "is required; send a JSON object"})
+			return []recmock.FieldError{{Field: "body", Message: "is required; send a JSON object"}}
 		}
 	case schema != nil && schema.Value != nil:
 		if err := schema.Value.VisitJSON(body.Value, openapi3.VisitAsRequest(), openapi3.MultiErrors()); err != nil {
-			errs = append(errs, fieldErrors(err)...)
+			return fieldErrors(err)
 		}
 	}
-	return errs
+	return nil
 }
 
-// ValidateSettings checks a settings body (see Route.TakesSettings) against the schema and
-// recmock's rules, and returns the settings it holds, without a username. One answer names
-// every broken rule; where both checks refuse a field, the rules' more precise words are kept.
+// ValidateSettings checks a settings body (see Route.TakesSettings) against recmock's rules
+// and the schema, and returns the settings it holds, without a username. The schema states
+// the same rules (the root package's tests hold the two equal), so the rules go first: a
+// body they refuse is answered in their words, which name each field and say what is wrong
+// with its value, and the schema is not asked; a body they accept must pass the schema too.
+// The request's parameters are always checked.
 func (v *Validator) ValidateSettings(ctx context.Context, r *http.Request, route *Route, body Body) (recmock.Settings, error) {
-	schemaErrs := v.requestErrors(ctx, r, route, body)
+	params := v.paramErrors(ctx, r, route)
 	if !body.Present() {
-		return recmock.Settings{}, recmock.Invalid(schemaErrs...)
+		return recmock.Settings{}, recmock.Invalid(append(params, v.bodyErrors(route, body)...)...)
 	}
 	s, err := recmock.ParseSettings(body.Value, "")
-	if err == nil && len(schemaErrs) == 0 {
-		return s, nil
+	if err != nil {
+		var rules []recmock.FieldError
+		if e, ok := errors.AsType[*recmock.Error](err); ok {
+			rules = e.Fields
+		}
+		return recmock.Settings{}, recmock.Invalid(recmock.MergeFieldErrors(rules, params)...)
 	}
-	var rules []recmock.FieldError
-	if e, ok := errors.AsType[*recmock.Error](err); ok {
-		rules = e.Fields
+	if errs := append(params, v.bodyErrors(route, body)...); len(errs) > 0 {
+		return recmock.Settings{}, recmock.Invalid(recmock.MergeFieldErrors(nil, errs)...)
 	}
-	return recmock.Settings{}, recmock.Invalid(recmock.MergeFieldErrors(rules, schemaErrs)...)
+	return s, nil
 }
 
 // ValidateResponse checks a response's status, headers and body against the route's
