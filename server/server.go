@@ -208,7 +208,7 @@ func Start(cfg Config) (_ *Server, err error) {
 		OnReset: []func(context.Context) error{
 			func(context.Context) error { s.Sink.Reset(); return nil },
 			s.S3.Reset,
-			func(context.Context) error { s.Simulator.Reset(); return nil },
+			s.Simulator.Reset,
 		},
 	}); err != nil {
 		return nil, err

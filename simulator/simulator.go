@@ -89,6 +89,9 @@ type Config struct {
 	// MaxDeliveries bounds the delivery log; older deliveries are dropped and counted.
 	// Default 1000.
 	MaxDeliveries int
+	// Deliveries keeps the webhook deliveries. Default: NewMemoryLog(MaxDeliveries).
+	// Simulators that share one (pgstore's) list each other's deliveries.
+	Deliveries DeliveryLog
 
 	// Now is the clock: event times, attempt times and latencies, e-mail Date and the
 	// presigned URLs' signing time. Default time.Now.
@@ -117,7 +120,7 @@ type Simulator struct {
 	jitter    *rand.Rand
 	mailRand  *rand.Rand
 
-	deliveries *deliveryLog
+	deliveries DeliveryLog
 	excerpts   sync.Pool // of *[ExcerptBytes]byte buffers, so busy runs allocate less
 }
 
@@ -230,7 +233,9 @@ func New(cfg Config) (*Simulator, error) {
 	s.eventRand = r
 	s.jitter = rand.New(rand.NewPCG(r.Uint64(), r.Uint64()))
 	s.mailRand = rand.New(rand.NewPCG(r.Uint64(), r.Uint64()))
-	s.deliveries = newDeliveryLog(cfg.MaxDeliveries)
+	if s.deliveries = cfg.Deliveries; s.deliveries == nil {
+		s.deliveries = NewMemoryLog(cfg.MaxDeliveries)
+	}
 	s.excerpts.New = func() any { b := make([]byte, ExcerptBytes); return &b }
 	s.def = s.newS3Target(recmock.S3Location{Bucket: cfg.DefaultBucket}, cfg.DefaultAccessKey, cfg.DefaultSecretKey, true)
 	return s, nil
