@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/storetest"
 	"github.com/recmock/recmock/simulator"
 )
 
@@ -143,4 +144,10 @@ func TestDeliveries_Pending(t *testing.T) {
 	if got := deliveries(t, sim).Items[0]; got.Status != recmock.DeliveryOK || d.Status != recmock.DeliveryOK {
 		t.Errorf("after: log %q, returned %q; want ok", got.Status, d.Status)
 	}
+}
+
+// TestMemoryLog runs the conformance suite every DeliveryLog passes; pgstore runs it against
+// PostgreSQL.
+func TestMemoryLog(t *testing.T) {
+	storetest.DeliveryLog(t, func(_ *testing.T, size int) simulator.DeliveryLog { return simulator.NewMemoryLog(size) })
 }
