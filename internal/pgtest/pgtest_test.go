@@ -1,0 +1,66 @@
+package pgtest_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/recmock/recmock/internal/pgtest"
+)
+
+var pg = pgtest.Shared{Options: pgtest.Options{Fsync: true}}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pg.Stop()
+	os.Exit(code)
+}
+
+// TestSchemasAreApart: two URLs name two schemas of one server, each with its own tables,
+// and the server runs with the options asked for.
+func TestSchemasAreApart(t *testing.T) {
+	var conns []*pgx.Conn
+	for range 2 {
+		conn, err := pgx.Connect(t.Context(), pg.URL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close(t.Context()) })
+		conns = append(conns, conn)
+	}
+	if _, err := conns[0].Exec(t.Context(), "CREATE TABLE t (x int); INSERT INTO t VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conns[1].Exec(t.Context(), "CREATE TABLE t (x int)"); err != nil {
+		t.Fatalf("the second schema sees the first's table: %v", err)
+	}
+	var n int
+	if err := conns[1].QueryRow(t.Context(), "SELECT count(*) FROM t").Scan(&n); err != nil || n != 0 {
+		t.Errorf("second schema's t: %d rows, %v; want 0", n, err)
+	}
+	var fsync string
+	if err := conns[0].QueryRow(t.Context(), "SHOW fsync").Scan(&fsync); err != nil || fsync != "on" {
+		t.Errorf("fsync = %q (%v), want on as asked", fsync, err)
+	}
+}
+
+// TestStopStopsTheServer: no server outlives Stop.
+func TestStopStopsTheServer(t *testing.T) {
+	if os.Getenv(pgtest.EnvURL) != "" {
+		t.Skip("skipped: tests use the server at " + pgtest.EnvURL)
+	}
+	pg.URL(t) // skips, or fails in CI, where no server can start
+	c, err := pgtest.Start(pgtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := c.URL()
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if conn, err := pgx.Connect(t.Context(), url); err == nil {
+		conn.Close(t.Context())
+		t.Errorf("the server still answers after Stop")
+	}
+}
