@@ -51,7 +51,7 @@ func Start(opts Options) (_ *Cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "recmock-pg-")
+	dir, err := os.MkdirTemp(tempBase(), "recmock-pg-")
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package pgtest
 
 import (
 	"os"
+	"path/filepath"
 	"syscall"
 )
 
@@ -22,4 +23,21 @@ func runAs(dir string) (*syscall.SysProcAttr, error) {
 	}
 	attr.Credential = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 	return attr, nil
+}
+
+// tempBase is where the cluster's directory goes: the usual temporary directory, unless the
+// server, running as another user than root, could not reach it (TMPDIR under /root, say).
+func tempBase() string {
+	base := os.TempDir()
+	if os.Geteuid() != 0 {
+		return base
+	}
+	for dir := base; ; dir = filepath.Dir(dir) {
+		if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm()&0o001 == 0 {
+			return "/tmp"
+		}
+		if dir == filepath.Dir(dir) {
+			return base
+		}
+	}
 }

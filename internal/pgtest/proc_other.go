@@ -15,3 +15,6 @@ func runAs(string) (*syscall.SysProcAttr, error) {
 	}
 	return nil, nil
 }
+
+// tempBase is where the cluster's directory goes: the usual temporary directory.
+func tempBase() string { return "" }
