@@ -1,14 +1,21 @@
 // Package pgstore keeps recmock's shared state in PostgreSQL — the settings, the request journal
 // and the webhook deliveries — so that several recmock replicas behind one load balancer
-// answer as one. It implements mock.Store, mock.Journal and simulator.DeliveryLog over one
-// connection pool; the schema is created or migrated by Open.
+// answer as one. It implements mock.Store, mock.Journal and simulator.DeliveryLog; the schema
+// is created or migrated by Open.
 //
 // A POST that creates settings is one INSERT ... ON CONFLICT DO NOTHING, so of any number of
 // concurrent POSTs for an account, on any replicas, exactly one succeeds. Every statement
 // runs under a timeout; every table is bounded.
+//
+// Settings are written with synchronous commit: a write is acknowledged once on disk, and
+// PostgreSQL lets concurrent commits share a WAL flush. The journal and the deliveries, a
+// record of traffic, are written through a second, small pool whose sessions commit
+// asynchronously: they are visible to every replica at once, but a database crash may lose
+// the last fraction of a second of them, and a request does not wait for a second flush.
 package pgstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,6 +37,10 @@ const (
 	DefaultConnectTimeout = 10 * time.Second
 	DefaultJournalSize    = 1000
 	DefaultMaxDeliveries  = 1000
+	// DefaultMaxConns is more than the CPUs: a session waiting for its commit's flush uses
+	// none, and the more commits wait together, the more share a flush.
+	DefaultMaxConns = 16
+	DefaultLogConns = 4
 )
 
 // Config configures Open.
@@ -37,9 +48,12 @@ type Config struct {
 	// URL names the database: postgres://user:password@host:port/dbname?sslmode=...
 	// (postgresql:// too). pgx's parameters apply, pool_max_conns among them. Required.
 	URL string
-	// MaxConns bounds the connection pool. Default: the URL's pool_max_conns, or pgx's
-	// default, the larger of 4 and the number of CPUs.
+	// MaxConns bounds the pool of settings writes and reads. Default: the URL's
+	// pool_max_conns, or DefaultMaxConns. The journal and deliveries have a pool of their
+	// own, of LogConns. A replica opens at most MaxConns+LogConns connections.
 	MaxConns int32
+	// LogConns bounds the pool of journal and delivery writes. Default DefaultLogConns.
+	LogConns int32
 	// ConnectTimeout bounds Open's first connection and migration. Default 10s.
 	ConnectTimeout time.Duration
 	// QueryTimeout bounds every statement. Default 5s.
@@ -55,9 +69,10 @@ type Config struct {
 // ErrURL is wrapped by Open's error for a URL it cannot use.
 var ErrURL = errors.New("pgstore: invalid database URL")
 
-// DB is an open database. Its parts share its pool; Close closes it.
+// DB is an open database. Its parts share its pools; Close closes them.
 type DB struct {
-	pool    *pgxpool.Pool
+	pool    *pgxpool.Pool // settings, migrations and resets: synchronous commit
+	logs    *pgxpool.Pool // the journal and the deliveries: asynchronous commit
 	timeout time.Duration
 	shown   string // the URL with its password masked
 
@@ -85,12 +100,19 @@ func open(ctx context.Context, cfg Config, shown string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w %s: %w", ErrURL, shown, err)
 	}
-	if cfg.MaxConns > 0 {
+	switch {
+	case cfg.MaxConns > 0:
 		pcfg.MaxConns = cfg.MaxConns
+	case !strings.Contains(cfg.URL, "pool_max_conns="):
+		pcfg.MaxConns = DefaultMaxConns
 	}
 	if _, ok := pcfg.ConnConfig.RuntimeParams["application_name"]; !ok {
 		pcfg.ConnConfig.RuntimeParams["application_name"] = "recmock"
 	}
+	lcfg := pcfg.Copy()
+	lcfg.MaxConns = cmp.Or(cfg.LogConns, DefaultLogConns)
+	lcfg.MinConns = min(lcfg.MinConns, lcfg.MaxConns)
+	lcfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
@@ -106,19 +128,22 @@ func open(ctx context.Context, cfg Config, shown string) (*DB, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
-	if err != nil {
+	d := &DB{timeout: cfg.QueryTimeout, shown: shown}
+	if d.pool, err = pgxpool.NewWithConfig(ctx, pcfg); err != nil {
 		return nil, fmt.Errorf("pgstore: %s: %w", shown, err)
 	}
-	d := &DB{pool: pool, timeout: cfg.QueryTimeout, shown: shown}
+	if d.logs, err = pgxpool.NewWithConfig(ctx, lcfg); err != nil {
+		d.pool.Close()
+		return nil, fmt.Errorf("pgstore: %s: %w", shown, err)
+	}
 	cctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
-	if err := pool.Ping(cctx); err != nil {
-		pool.Close()
+	if err := d.pool.Ping(cctx); err != nil {
+		d.Close()
 		return nil, fmt.Errorf("pgstore: cannot reach %s: %w", shown, err)
 	}
-	if err := migrate(cctx, pool, cfg.Logger); err != nil {
-		pool.Close()
+	if err := migrate(cctx, d.pool, cfg.Logger); err != nil {
+		d.Close()
 		return nil, fmt.Errorf("pgstore: %s: %w", shown, err)
 	}
 	d.settings = &settings{db: d}
@@ -161,9 +186,10 @@ func (d *DB) Reset(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the pool, waiting for connections in use to be released.
+// Close closes the pools, waiting for connections in use to be released.
 func (d *DB) Close() error {
 	d.pool.Close()
+	d.logs.Close()
 	return nil
 }
 

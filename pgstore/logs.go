@@ -68,7 +68,7 @@ func (l *logTable) newest(ctx context.Context, limit int) (rows []row, kept int,
 	}
 	ctx, cancel := l.db.ctx(ctx)
 	defer cancel()
-	res, err := l.db.pool.Query(ctx, l.list, limit)
+	res, err := l.db.logs.Query(ctx, l.list, limit)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("pgstore: list %s: %w", l.name, err)
 	}
@@ -102,7 +102,7 @@ func (l *logTable) newest(ctx context.Context, limit int) (rows []row, kept int,
 func (l *logTable) reset(ctx context.Context) error {
 	ctx, cancel := l.db.ctx(ctx)
 	defer cancel()
-	err := pgx.BeginFunc(ctx, l.db.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, l.db.logs, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, l.empty); err != nil {
 			return err
 		}
@@ -124,7 +124,7 @@ func (j *journal) NextID(ctx context.Context) (int64, error) {
 	ctx, cancel := j.log.db.ctx(ctx)
 	defer cancel()
 	var id int64
-	if err := j.log.db.pool.QueryRow(ctx, j.log.nextID).Scan(&id); err != nil {
+	if err := j.log.db.logs.QueryRow(ctx, j.log.nextID).Scan(&id); err != nil {
 		return 0, fmt.Errorf("pgstore: journal ID: %w", err)
 	}
 	return id, nil
@@ -138,7 +138,7 @@ func (j *journal) Add(ctx context.Context, e mock.JournalEntry) error {
 	}
 	ctx, cancel := j.log.db.ctx(context.WithoutCancel(ctx))
 	defer cancel()
-	if _, err := j.log.db.pool.Exec(ctx, j.log.insert, e.ID, v, j.log.size); err != nil {
+	if _, err := j.log.db.logs.Exec(ctx, j.log.insert, e.ID, v, j.log.size); err != nil {
 		return fmt.Errorf("pgstore: journal: %w", err)
 	}
 	return nil
@@ -174,7 +174,7 @@ func (d *deliveries) Start(ctx context.Context, dl recmock.Delivery) (string, er
 	ctx, cancel := d.log.db.ctx(ctx)
 	defer cancel()
 	var id int64
-	if err := d.log.db.pool.QueryRow(ctx, d.log.add, v, d.log.size).Scan(&id); err != nil {
+	if err := d.log.db.logs.QueryRow(ctx, d.log.add, v, d.log.size).Scan(&id); err != nil {
 		return "", fmt.Errorf("pgstore: start delivery: %w", err)
 	}
 	return "d-" + strconv.FormatInt(id, 10), nil
@@ -193,7 +193,7 @@ func (d *deliveries) Update(ctx context.Context, dl recmock.Delivery) error {
 	}
 	ctx, cancel := d.log.db.ctx(ctx)
 	defer cancel()
-	if _, err := d.log.db.pool.Exec(ctx, "UPDATE recmock_deliveries SET delivery = $2 WHERE id = $1", id, v); err != nil {
+	if _, err := d.log.db.logs.Exec(ctx, "UPDATE recmock_deliveries SET delivery = $2 WHERE id = $1", id, v); err != nil {
 		return fmt.Errorf("pgstore: update delivery %d: %w", id, err)
 	}
 	return nil
