@@ -34,6 +34,10 @@ type Options struct {
 	// benchmark of durable writes needs it. Default false: faster, and a test's cluster is
 	// thrown away anyway.
 	Fsync bool
+	// Dir is where the cluster's temporary directory is made, on the disk under test.
+	// Default: the system's temporary directory (/tmp when the server, not running as
+	// root, could not reach that).
+	Dir string
 }
 
 // Cluster is a running PostgreSQL server in a temporary directory.
@@ -51,7 +55,11 @@ func Start(opts Options) (_ *Cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp(tempBase(), "recmock-pg-")
+	base := opts.Dir
+	if base == "" {
+		base = tempBase()
+	}
+	dir, err := os.MkdirTemp(base, "recmock-pg-")
 	if err != nil {
 		return nil, err
 	}
