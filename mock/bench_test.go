@@ -3,10 +3,10 @@ package mock_test
 import (
 	"fmt"
 	"net/http"
-	"runtime"
-	"sync/atomic"
 	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/recmock/recmock"
