@@ -36,7 +36,7 @@ type Config struct {
 	OnReset []func(context.Context) error
 	// MaxBodyBytes bounds request bodies. Default: 1 MiB.
 	MaxBodyBytes int64
-	// JournalSize bounds the request journal. Default: 1000 entries.
+	// JournalSize bounds the request journal. Default: 1000 entries. Unused with Journal.
 	JournalSize int
 	// Journal keeps the API requests. Default: NewMemoryJournal(JournalSize). Servers that
 	// share one (pgstore's) show each other's requests.

@@ -87,7 +87,7 @@ type Config struct {
 	// ctx ends. Default: a timer. Tests inject one that returns at once.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// MaxDeliveries bounds the delivery log; older deliveries are dropped and counted.
-	// Default 1000.
+	// Default 1000. Unused with Deliveries.
 	MaxDeliveries int
 	// Deliveries keeps the webhook deliveries. Default: NewMemoryLog(MaxDeliveries).
 	// Simulators that share one (pgstore's) list each other's deliveries.

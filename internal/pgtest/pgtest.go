@@ -38,6 +38,9 @@ type Options struct {
 	// Default: the system's temporary directory (/tmp when the server, not running as
 	// root, could not reach that).
 	Dir string
+	// Bin is the directory of initdb and postgres. Default: the one on PATH, else Debian's
+	// /usr/lib/postgresql/<newest version>/bin.
+	Bin string
 }
 
 // Cluster is a running PostgreSQL server in a temporary directory.
@@ -51,7 +54,7 @@ type Cluster struct {
 // Start initialises a cluster and starts its server. As root, the server runs as the
 // postgres user (nobody when there is none), since PostgreSQL refuses to run as root.
 func Start(opts Options) (_ *Cluster, err error) {
-	bin, err := findBin()
+	bin, err := findBin(opts.Bin)
 	if err != nil {
 		return nil, err
 	}
@@ -195,9 +198,15 @@ func NewSchema(ctx context.Context, base string) (schemaURL string, drop func() 
 	return u.String(), drop, nil
 }
 
-// findBin finds the directory of initdb and postgres: on PATH, or where Debian puts them
+// findBin returns dir, or finds the directory of initdb and postgres: on PATH, or where Debian puts them
 // (/usr/lib/postgresql/<version>/bin, the newest version).
-func findBin() (string, error) {
+func findBin(dir string) (string, error) {
+	if dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "initdb")); err != nil {
+			return "", fmt.Errorf("pgtest: no initdb in %s", dir)
+		}
+		return dir, nil
+	}
 	if p, err := exec.LookPath("initdb"); err == nil {
 		dir := filepath.Dir(p)
 		if _, err := os.Stat(filepath.Join(dir, "postgres")); err == nil {

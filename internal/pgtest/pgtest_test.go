@@ -1,7 +1,10 @@
 package pgtest_test
 
 import (
+	"fmt"
 	"os"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -62,5 +65,46 @@ func TestStopStopsTheServer(t *testing.T) {
 	if conn, err := pgx.Connect(t.Context(), url); err == nil {
 		conn.Close(t.Context())
 		t.Errorf("the server still answers after Stop")
+	}
+}
+
+// recorder is a test that records how it ended instead of ending the real one.
+type recorder struct {
+	testing.TB
+	skipped, failed string
+}
+
+func (r *recorder) Helper() {}
+func (r *recorder) Skipf(format string, args ...any) {
+	r.skipped = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.failed = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// TestWithoutPostgreSQL: where no server can start, a test skips saying why and what to
+// install, except in CI, where it fails.
+func TestWithoutPostgreSQL(t *testing.T) {
+	for _, ci := range []string{"", "true"} {
+		t.Run("CI="+ci, func(t *testing.T) {
+			t.Setenv("CI", ci)
+			t.Setenv(pgtest.EnvURL, "")
+			missing := pgtest.Shared{Options: pgtest.Options{Bin: t.TempDir()}}
+			r := &recorder{TB: t}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				missing.URL(r)
+			}()
+			<-done
+			if ci == "" && (r.failed != "" || !strings.Contains(r.skipped, "apt-get install postgresql")) {
+				t.Errorf("outside CI: skipped %q, failed %q; want a skip naming the package", r.skipped, r.failed)
+			}
+			if ci != "" && (r.skipped != "" || !strings.Contains(r.failed, "must run in CI")) {
+				t.Errorf("in CI: skipped %q, failed %q; want a failure", r.skipped, r.failed)
+			}
+		})
 	}
 }
