@@ -60,9 +60,9 @@ type row struct {
 	val []byte
 }
 
-// newest returns up to limit rows, newest first (up to size when limit < 0), with the rows
+// rows returns up to limit rows, newest first (up to size when limit < 0), with the rows
 // kept and those dropped since the last reset.
-func (l *logTable) newest(ctx context.Context, limit int) (rows []row, kept int, dropped int64, err error) {
+func (l *logTable) rows(ctx context.Context, limit int) (rows []row, kept int, dropped int64, err error) {
 	if limit < 0 || limit > l.size {
 		limit = l.size
 	}
@@ -96,6 +96,22 @@ func (l *logTable) newest(ctx context.Context, limit int) (rows []row, kept int,
 		dropped = 0
 	}
 	return rows, kept, dropped, nil
+}
+
+// newest is l.rows decoded, each value given its row's ID by setID.
+func newest[T any](ctx context.Context, l *logTable, limit int, setID func(*T, int64)) (items []T, kept int, dropped int64, err error) {
+	rows, kept, dropped, err := l.rows(ctx, limit)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	items = make([]T, len(rows))
+	for i, r := range rows {
+		if err := json.Unmarshal(r.val, &items[i]); err != nil {
+			return nil, 0, 0, fmt.Errorf("pgstore: decode %s %d: %w", l.name, r.id, err)
+		}
+		setID(&items[i], r.id)
+	}
+	return items, kept, dropped, nil
 }
 
 // reset forgets every row and counts drops from the last ID given.
@@ -145,17 +161,8 @@ func (j *journal) Add(ctx context.Context, e mock.JournalEntry) error {
 }
 
 func (j *journal) Newest(ctx context.Context, limit int) (mock.JournalPage, error) {
-	rows, kept, dropped, err := j.log.newest(ctx, limit)
-	if err != nil {
-		return mock.JournalPage{}, err
-	}
-	page := mock.JournalPage{Total: kept, Dropped: dropped, Items: make([]mock.JournalEntry, len(rows))}
-	for i, r := range rows {
-		if err := json.Unmarshal(r.val, &page.Items[i]); err != nil {
-			return mock.JournalPage{}, fmt.Errorf("pgstore: decode journal entry %d: %w", r.id, err)
-		}
-	}
-	return page, nil
+	items, kept, dropped, err := newest(ctx, j.log, limit, func(e *mock.JournalEntry, id int64) { e.ID = id })
+	return mock.JournalPage{Total: kept, Dropped: dropped, Items: items}, err
 }
 
 func (j *journal) Reset(ctx context.Context) error { return j.log.reset(ctx) }
@@ -200,18 +207,8 @@ func (d *deliveries) Update(ctx context.Context, dl recmock.Delivery) error {
 }
 
 func (d *deliveries) List(ctx context.Context, limit int) (simulator.DeliveryList, error) {
-	rows, kept, dropped, err := d.log.newest(ctx, limit)
-	if err != nil {
-		return simulator.DeliveryList{}, err
-	}
-	out := simulator.DeliveryList{Total: kept, Dropped: dropped, Items: make([]recmock.Delivery, len(rows))}
-	for i, r := range rows {
-		if err := json.Unmarshal(r.val, &out.Items[i]); err != nil {
-			return simulator.DeliveryList{}, fmt.Errorf("pgstore: decode delivery %d: %w", r.id, err)
-		}
-		out.Items[i].ID = "d-" + strconv.FormatInt(r.id, 10)
-	}
-	return out, nil
+	items, kept, dropped, err := newest(ctx, d.log, limit, func(dl *recmock.Delivery, id int64) { dl.ID = "d-" + strconv.FormatInt(id, 10) })
+	return simulator.DeliveryList{Total: kept, Dropped: dropped, Items: items}, err
 }
 
 func (d *deliveries) Reset(ctx context.Context) error { return d.log.reset(ctx) }

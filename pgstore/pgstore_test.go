@@ -14,11 +14,7 @@ import (
 // pg is the test binary's PostgreSQL; each test gets a schema of its own.
 var pg pgtest.Shared
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pg.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pg.Run(m)) }
 
 // open opens a DB on a new schema, closed when t ends.
 func open(t *testing.T, cfg pgstore.Config) *pgstore.DB {

@@ -20,11 +20,7 @@ import (
 // pg is the test binary's PostgreSQL; each test gets a schema of its own.
 var pg pgtest.Shared
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pg.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pg.Run(m)) }
 
 // replicas starts n servers on one database, closed when t ends.
 func replicas(t *testing.T, n int) []*server.Server {

@@ -26,9 +26,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	code := m.Run()
-	pg.Stop()
-	os.Exit(code)
+	os.Exit(pg.Run(m))
 }
 
 // syncBuffer is a bytes.Buffer the process's copying goroutine and the test can share.

@@ -14,11 +14,7 @@ import (
 
 var pg = pgtest.Shared{Options: pgtest.Options{Fsync: true}}
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pg.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pg.Run(m)) }
 
 // TestSchemasAreApart: two URLs name two schemas of one server, each with its own tables,
 // and the server runs with the options asked for.

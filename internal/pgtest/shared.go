@@ -10,15 +10,11 @@ import (
 const EnvURL = "RECMOCK_TEST_POSTGRES"
 
 // Shared is one cluster for a whole test binary, started by the first test that asks for a
-// URL. Declare one per test package and stop it in TestMain:
+// URL. Declare one per test package and run the tests through it:
 //
 //	var pg pgtest.Shared
 //
-//	func TestMain(m *testing.M) {
-//		code := m.Run()
-//		pg.Stop()
-//		os.Exit(code)
-//	}
+//	func TestMain(m *testing.M) { os.Exit(pg.Run(m)) }
 type Shared struct {
 	Options Options
 
@@ -56,6 +52,12 @@ func (s *Shared) URL(t testing.TB) string {
 		}
 	})
 	return u
+}
+
+// Run runs the tests, then stops the cluster if one was started, and returns m.Run's code.
+func (s *Shared) Run(m *testing.M) int {
+	defer s.Stop()
+	return m.Run()
 }
 
 // Stop stops the cluster, if one was started.

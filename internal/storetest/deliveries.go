@@ -15,20 +15,15 @@ import (
 // DeliveryLog runs the suite against the logs open returns: a new, empty one of size
 // deliveries per case, which open closes with t.Cleanup.
 func DeliveryLog(t *testing.T, open func(t *testing.T, size int) simulator.DeliveryLog) {
-	cases := []struct {
-		name string
-		run  func(t *testing.T, open func(t *testing.T, size int) simulator.DeliveryLog)
-	}{
+	type opener = func(t *testing.T, size int) simulator.DeliveryLog
+	suite[opener]{
 		{"pending, then updated", deliveriesLifecycle},
 		{"bounded, newest first, drops counted", deliveriesBounded},
 		{"dropped and reset deliveries stay gone", deliveriesStayGone},
 		{"IDs are new, also across reset", deliveriesIDs},
 		{"every field survives", deliveriesEveryField},
 		{"concurrent deliveries stay bounded and apart", deliveriesConcurrent},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { c.run(t, open) })
-	}
+	}.run(t, func(*testing.T) opener { return open })
 }
 
 func pending(url string) recmock.Delivery {

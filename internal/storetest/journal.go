@@ -16,20 +16,15 @@ import (
 // Journal runs the suite against the journals open returns: a new, empty one of size entries
 // per case, which open closes with t.Cleanup.
 func Journal(t *testing.T, open func(t *testing.T, size int) mock.Journal) {
-	cases := []struct {
-		name string
-		run  func(t *testing.T, open func(t *testing.T, size int) mock.Journal)
-	}{
+	type opener = func(t *testing.T, size int) mock.Journal
+	suite[opener]{
 		{"bounded, newest first, drops counted", journalBounded},
 		{"limit", journalLimit},
 		{"IDs grow, also across reset", journalIDs},
 		{"every field survives", journalEveryField},
 		{"odd characters survive as the admin API shows them", journalOddCharacters},
 		{"concurrent adds stay bounded and counted", journalConcurrent},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { c.run(t, open) })
-	}
+	}.run(t, func(*testing.T) opener { return open })
 }
 
 // add reserves an ID and adds an entry with it, as the mock does for each request.

@@ -24,10 +24,7 @@ const Concurrency = 50
 // Store runs the suite against the stores open returns: a new, empty one per case, which
 // open closes with t.Cleanup.
 func Store(t *testing.T, open func(t *testing.T) mock.Store) {
-	cases := []struct {
-		name string
-		run  func(t *testing.T, s mock.Store)
-	}{
+	suite[mock.Store]{
 		{"lifecycle", storeLifecycle},
 		{"every field survives", storeEveryField},
 		{"odd characters survive", storeOddCharacters},
@@ -39,9 +36,18 @@ func Store(t *testing.T, open func(t *testing.T) mock.Store) {
 		{"concurrent puts: one of them stands", storeConcurrentPut},
 		{"concurrent replaces of a missing account all fail", storeConcurrentReplaceMissing},
 		{"concurrent writers of different accounts all land", storeConcurrentAccounts},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { c.run(t, open(t)) })
+	}.run(t, open)
+}
+
+// suite is a table of named cases, each run as a subtest on what prepare gives it.
+type suite[T any] []struct {
+	name string
+	run  func(*testing.T, T)
+}
+
+func (s suite[T]) run(t *testing.T, prepare func(*testing.T) T) {
+	for _, c := range s {
+		t.Run(c.name, func(t *testing.T) { c.run(t, prepare(t)) })
 	}
 }
 
