@@ -289,7 +289,7 @@ func storeConcurrentAccounts(t *testing.T, s mock.Store) {
 			return err
 		}
 		if !got.Notify {
-			return fmt.Errorf("Get after Replace: %+v", got)
+			return fmt.Errorf("after Replace, Get answers %+v", got)
 		}
 		return nil
 	})
