@@ -1,6 +1,7 @@
 package pgstore_test
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -31,17 +32,26 @@ func TestDatabaseGone(t *testing.T) {
 	}
 	db.Close()
 
-	req := httptest.NewRequest("GET", "/rest/recording/notifications", nil)
+	srv := httptest.NewServer(m)
+	t.Cleanup(srv.Close)
+	req, _ := http.NewRequest("GET", srv.URL+"/rest/recording/notifications", nil)
 	req.SetBasicAuth("demo-key", "demo-secret")
-	w := httptest.NewRecorder()
-	m.ServeHTTP(w, req)
-	if w.Code != 404 || w.Header().Get("X-Recmock-Request-Id") != "" {
-		t.Errorf("GET without a journal: %d, request ID %q; want the API's 404 and no ID", w.Code, w.Header().Get("X-Recmock-Request-Id"))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
 	}
-	w = httptest.NewRecorder()
-	m.ServeHTTP(w, httptest.NewRequest("GET", "/_admin/requests", nil))
-	if w.Code != 500 || !strings.Contains(w.Body.String(), "journal") {
-		t.Errorf("GET /_admin/requests without a journal: %d %s; want 500 naming the journal", w.Code, w.Body)
+	res.Body.Close()
+	if res.StatusCode != 404 || res.Header.Get("X-Recmock-Request-Id") != "" {
+		t.Errorf("GET without a journal: %d, request ID %q; want the API's 404 and no ID", res.StatusCode, res.Header.Get("X-Recmock-Request-Id"))
+	}
+	res, err = http.Get(srv.URL + "/_admin/requests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 500 || !strings.Contains(string(body), "journal") {
+		t.Errorf("GET /_admin/requests without a journal: %d %s; want 500 naming the journal", res.StatusCode, body)
 	}
 
 	d := sim.Deliver(t.Context(), simulator.Webhook{URL: receiver.URL, Body: []byte(`{}`)})
