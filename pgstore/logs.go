@@ -18,13 +18,18 @@ import (
 // deliveries. Each insert deletes, in the same statement, the rows more than size IDs older
 // than its own, so the table holds about size rows (plus the inserts in flight); listings
 // show at most size. IDs come from one sequence, shared by every replica.
+//
+// The journal, written on every request, deletes only the one row its insert pushes out
+// (an index lookup), and sweeps every older row once per size inserts: a range delete on
+// every insert would scan the index entries of the rows deleted since the last vacuum.
 type logTable struct {
 	db   *DB
 	name string // its row in recmock_logs
 	size int
 
 	nextID string // SELECT the next ID
-	insert string // $1 id, $2 JSON, $3 size
+	insert string // $1 id, $2 JSON, $3 size; deletes the row size IDs older
+	sweep  string // the same, deleting every row at least size IDs older
 	add    string // takes the ID itself: $1 JSON, $2 size; returns the ID
 	list   string // $1 limit; rows of (kept, newest ID, base, id, JSON)
 	empty  string // forget every row
@@ -37,6 +42,8 @@ func newLogTable(db *DB, name, table, column, seq string, size int) *logTable {
 		db: db, name: name, size: size,
 		nextID: r.Replace(`SELECT nextval('{seq}')`),
 		insert: r.Replace(`WITH new AS (INSERT INTO {table} (id, {column}) VALUES ($1, $2))
+			DELETE FROM {table} WHERE id = $1::bigint - $3::bigint`),
+		sweep: r.Replace(`WITH new AS (INSERT INTO {table} (id, {column}) VALUES ($1, $2))
 			DELETE FROM {table} WHERE id <= $1::bigint - $3::bigint`),
 		add: r.Replace(`WITH new AS (INSERT INTO {table} (id, {column}) VALUES (nextval('{seq}'), $1) RETURNING id),
 			old AS (DELETE FROM {table} WHERE id <= (SELECT id FROM new) - $2::bigint)
@@ -154,7 +161,11 @@ func (j *journal) Add(ctx context.Context, e mock.JournalEntry) error {
 	}
 	ctx, cancel := j.log.db.ctx(context.WithoutCancel(ctx))
 	defer cancel()
-	if _, err := j.log.db.logs.Exec(ctx, j.log.insert, e.ID, v, j.log.size); err != nil {
+	sql := j.log.insert
+	if e.ID%int64(j.log.size) == 0 {
+		sql = j.log.sweep
+	}
+	if _, err := j.log.db.logs.Exec(ctx, sql, e.ID, v, j.log.size); err != nil {
 		return fmt.Errorf("pgstore: journal: %w", err)
 	}
 	return nil
