@@ -15,6 +15,8 @@ mkdir -p "$CACHE/bin"
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 apt_need=()
 command -v wrk >/dev/null 2>&1 || apt_need+=(wrk)
+# PostgreSQL's server binaries, for the durable section's throw-away cluster.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || apt_need+=(postgresql)
 if [ -z "${PRISM:-}" ] && ! command -v npm >/dev/null 2>&1; then apt_need+=(nodejs npm); fi
 if [ ${#apt_need[@]} -gt 0 ]; then
   echo "== apt-get install ${apt_need[*]}" >&2

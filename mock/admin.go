@@ -148,13 +148,18 @@ func limit(r *http.Request) int {
 }
 
 func (s *Server) adminListRequests(w http.ResponseWriter, r *http.Request, c *call) error {
-	items, total, dropped := s.journal.Newest(limit(r), nil)
-	wire.WriteJSON(w, http.StatusOK, map[string]any{"total": total, "dropped": dropped, "items": items})
+	page, err := s.journal.Newest(r.Context(), limit(r))
+	if err != nil {
+		return recmock.Errorf(recmock.CodeInternal, "journal: %w", err)
+	}
+	wire.WriteJSON(w, http.StatusOK, page)
 	return nil
 }
 
 func (s *Server) adminClearRequests(w http.ResponseWriter, r *http.Request, c *call) error {
-	s.journal.Reset()
+	if err := s.journal.Reset(r.Context()); err != nil {
+		return recmock.Errorf(recmock.CodeInternal, "journal: %w", err)
+	}
 	wire.WriteJSON(w, http.StatusOK, ok)
 	return nil
 }

@@ -87,8 +87,7 @@ func (s *Server) serveMount(w http.ResponseWriter, r *http.Request, c *call) err
 // reset forgets the mock's state and runs the OnReset hooks, reporting the first failure.
 func (s *Server) reset(ctx context.Context) error {
 	var errs []error
-	errs = append(errs, s.store.Reset(ctx))
-	s.journal.Reset()
+	errs = append(errs, s.store.Reset(ctx), s.journal.Reset(ctx))
 	s.faults.reset()
 	for _, f := range s.cfg.OnReset {
 		errs = append(errs, f(ctx))

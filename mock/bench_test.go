@@ -1,11 +1,15 @@
 package mock_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/mock"
 )
 
@@ -52,3 +56,24 @@ func benchHandler(b *testing.B, h http.Handler, method, body string) {
 func BenchmarkBareGET(b *testing.B) { benchHandler(b, bare, "GET", "") }
 func BenchmarkGET(b *testing.B)     { benchHandler(b, benchServer(b), "GET", "") }
 func BenchmarkPUT(b *testing.B)     { benchHandler(b, benchServer(b), "PUT", benchPut) }
+
+// BenchmarkBoltPut measures durable writes on the bbolt store alone, each acknowledged after
+// its fsync: one writer, and 32 sharing commits. BENCHMARKS.md has the end-to-end figures.
+func BenchmarkBoltPut(b *testing.B) {
+	for _, writers := range []int{1, 32} {
+		b.Run(fmt.Sprint(writers, "writers"), func(b *testing.B) {
+			s := boltStore(b)
+			var n atomic.Int64
+			b.SetParallelism(max(1, writers/runtime.GOMAXPROCS(0)))
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := n.Add(1)
+					if err := s.Put(b.Context(), recmock.Settings{Username: fmt.Sprint("u", i%64), Notify: true}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "puts/s")
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,9 +17,11 @@ import (
 var settingsBucket = []byte("settings")
 
 // boltStore keeps settings in a bbolt file. bbolt fsyncs every committed transaction, so a
-// write the API acknowledged survives kill -9.
+// write the API acknowledged survives kill -9; concurrent writes share a transaction
+// (groupCommit), so they share its fsync too.
 type boltStore struct {
-	db *bolt.DB
+	db     *bolt.DB
+	writes groupCommit
 }
 
 var _ Store = (*boltStore)(nil)
@@ -42,7 +45,7 @@ func OpenBoltStore(path string) (Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("mock: open %s: %w", path, err)
 	}
-	return &boltStore{db: db}, nil
+	return &boltStore{db: db, writes: groupCommit{db: db}}, nil
 }
 
 func (b *boltStore) Get(_ context.Context, username string) (recmock.Settings, error) {
@@ -70,7 +73,7 @@ func (b *boltStore) write(s recmock.Settings, check func(exists bool) error) err
 	if err != nil {
 		return fmt.Errorf("mock: encode settings: %w", err)
 	}
-	return b.db.Update(func(tx *bolt.Tx) error {
+	return b.writes.do(func(tx *bolt.Tx) error {
 		bk := tx.Bucket(settingsBucket)
 		if err := check(bk.Get([]byte(s.Username)) != nil); err != nil {
 			return err
@@ -102,7 +105,7 @@ func (b *boltStore) Put(_ context.Context, s recmock.Settings) error {
 }
 
 func (b *boltStore) Delete(_ context.Context, username string) error {
-	return b.db.Update(func(tx *bolt.Tx) error {
+	return b.writes.do(func(tx *bolt.Tx) error {
 		bk := tx.Bucket(settingsBucket)
 		if bk.Get([]byte(username)) == nil {
 			return ErrNotFound
@@ -127,12 +130,23 @@ func (b *boltStore) List(_ context.Context) ([]recmock.Settings, error) {
 }
 
 func (b *boltStore) Reset(_ context.Context) error {
-	return b.db.Update(func(tx *bolt.Tx) error {
-		if err := tx.DeleteBucket(settingsBucket); err != nil {
+	return b.writes.do(func(tx *bolt.Tx) error {
+		// Key by key rather than DeleteBucket and CreateBucket, so that a failure leaves the
+		// shared transaction as it found it.
+		bk := tx.Bucket(settingsBucket)
+		var keys [][]byte
+		if err := bk.ForEach(func(k, _ []byte) error {
+			keys = append(keys, bytes.Clone(k))
+			return nil
+		}); err != nil {
 			return err
 		}
-		_, err := tx.CreateBucket(settingsBucket)
-		return err
+		for _, k := range keys {
+			if err := bk.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

@@ -185,5 +185,6 @@ func boltStore(t testing.TB) mock.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
 	return s
 }

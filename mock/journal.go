@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"context"
 	"sync/atomic"
 	"time"
 
@@ -24,14 +25,53 @@ type JournalEntry struct {
 	Errors       []recmock.FieldError `json:"errors,omitempty"`
 }
 
-// journal keeps the newest entries; IDs keep growing across resets, so clients can tell
-// entries apart.
-type journal struct {
-	lastID atomic.Int64
-	*ring.Ring[JournalEntry]
+// JournalPage is what Journal.Newest returns, as GET /_admin/requests answers it.
+type JournalPage struct {
+	Total   int            `json:"total"`   // entries kept now
+	Dropped int64          `json:"dropped"` // entries dropped because the journal was full
+	Items   []JournalEntry `json:"items"`   // newest first
 }
 
-func newJournal(size int) *journal { return &journal{Ring: ring.New[JournalEntry](size)} }
+// Journal keeps the newest API requests, up to its bound. Implementations are safe for
+// concurrent use; several servers may share one (pgstore's), so IDs are unique across them.
+type Journal interface {
+	// NextID reserves the ID of the next entry, so the response can carry it before the
+	// entry is added. IDs only grow, also across Reset, so an old ID never names a new entry.
+	NextID(ctx context.Context) (int64, error)
+	// Add keeps e, dropping the oldest entries when the journal is full.
+	Add(ctx context.Context, e JournalEntry) error
+	// Newest returns up to limit entries, newest first (all of them when limit < 0).
+	Newest(ctx context.Context, limit int) (JournalPage, error)
+	// Reset forgets every entry and the dropped count.
+	Reset(ctx context.Context) error
+}
 
-// id reserves the next entry ID, so the response can carry it before the entry is added.
-func (j *journal) id() int64 { return j.lastID.Add(1) }
+// memoryJournal is the default Journal: a ring in this process.
+type memoryJournal struct {
+	lastID atomic.Int64
+	ring   *ring.Ring[JournalEntry]
+}
+
+var _ Journal = (*memoryJournal)(nil)
+
+// NewMemoryJournal returns an empty in-memory Journal of size entries (at least one).
+func NewMemoryJournal(size int) Journal {
+	return &memoryJournal{ring: ring.New[JournalEntry](size)}
+}
+
+func (j *memoryJournal) NextID(context.Context) (int64, error) { return j.lastID.Add(1), nil }
+
+func (j *memoryJournal) Add(_ context.Context, e JournalEntry) error {
+	j.ring.Add(e)
+	return nil
+}
+
+func (j *memoryJournal) Newest(_ context.Context, limit int) (JournalPage, error) {
+	items, held, dropped := j.ring.Newest(limit, nil)
+	return JournalPage{Total: held, Dropped: dropped, Items: items}, nil
+}
+
+func (j *memoryJournal) Reset(context.Context) error {
+	j.ring.Reset()
+	return nil
+}

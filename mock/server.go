@@ -37,8 +37,11 @@ type Config struct {
 	OnReset []func(context.Context) error
 	// MaxBodyBytes bounds request bodies. Default: 1 MiB.
 	MaxBodyBytes int64
-	// JournalSize bounds the request journal. Default: 1000 entries.
+	// JournalSize bounds the request journal. Default: 1000 entries. Unused with Journal.
 	JournalSize int
+	// Journal keeps the API requests. Default: NewMemoryJournal(JournalSize). Servers that
+	// share one (pgstore's) show each other's requests.
+	Journal Journal
 	// Logger receives one debug line per request and every internal error. Default: discard.
 	Logger *slog.Logger
 	// Now is the clock. Default: time.Now.
@@ -73,7 +76,7 @@ type Server struct {
 	byKey    map[string]recmock.Account
 	byUser   map[string]recmock.Account
 	store    Store
-	journal  *journal
+	journal  Journal
 	faults   faults
 	log      *slog.Logger
 	now      func() time.Time
@@ -145,11 +148,13 @@ func New(cfg Config) (*Server, error) {
 	if s.maxBody <= 0 {
 		s.maxBody = 1 << 20
 	}
-	size := cfg.JournalSize
-	if size <= 0 {
-		size = 1000
+	if s.journal = cfg.Journal; s.journal == nil {
+		size := cfg.JournalSize
+		if size <= 0 {
+			size = 1000
+		}
+		s.journal = NewMemoryJournal(size)
 	}
-	s.journal = newJournal(size)
 	for p, h := range cfg.Mounts {
 		s.mounts = append(s.mounts, mount{prefix: strings.TrimSuffix(p, "/"), h: h})
 	}
@@ -207,16 +212,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // applying injected faults.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	start := s.now()
-	e := &JournalEntry{ID: s.journal.id(), Time: start.UTC(), Method: r.Method, Path: r.URL.Path, Query: recmock.RedactQuery(r.URL.RawQuery)}
+	// A journal that fails (a shared one whose database is away) costs the entry, not the
+	// answer.
+	id, jerr := s.journal.NextID(r.Context())
+	e := &JournalEntry{ID: id, Time: start.UTC(), Method: r.Method, Path: r.URL.Path, Query: recmock.RedactQuery(r.URL.RawQuery)}
 	rec := &recorder{ResponseWriter: w, limit: 4 << 10}
 	defer func() {
 		e.DurationMs = float64(s.now().Sub(start).Microseconds()) / 1000
 		e.Status = rec.status
 		e.ResponseBody = excerpt(recmock.RedactBody(rec.buf.Bytes()), 4<<10)
-		s.journal.Add(*e)
+		if jerr == nil {
+			jerr = s.journal.Add(r.Context(), *e)
+		}
+		if jerr != nil {
+			s.log.Error("journal", "method", r.Method, "path", r.URL.Path, "err", jerr)
+		}
 		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", e.DurationMs, "user", e.Username)
 	}()
-	w.Header()["X-Recmock-Request-Id"] = []string{strconv.FormatInt(e.ID, 10)}
+	if jerr == nil {
+		w.Header()["X-Recmock-Request-Id"] = []string{strconv.FormatInt(e.ID, 10)}
+	}
 	if f, ok := s.faults.take(r.Method, r.URL.Path); ok {
 		e.Fault = f.describe()
 		if done := s.applyFault(rec, r, f); done {

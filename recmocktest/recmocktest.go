@@ -158,7 +158,10 @@ func (e *Env) Recording(ctx context.Context, o recmock.RecordingOverrides) (recm
 }
 
 // Deliveries are the webhook deliveries so far, newest first.
-func (e *Env) Deliveries() []recmock.Delivery { return e.Simulator.Deliveries().Items }
+func (e *Env) Deliveries(ctx context.Context) ([]recmock.Delivery, error) {
+	l, err := e.Simulator.Deliveries(ctx)
+	return l.Items, err
+}
 
 // admin calls the admin API and decodes its answer into out, turning an error envelope into
 // an error that quotes it.

@@ -67,8 +67,8 @@ func TestEnv(t *testing.T) {
 	if len(mp4) != len(recmock.SampleRecording()) {
 		t.Errorf("object has %d bytes", len(mp4))
 	}
-	if d := env.Deliveries(); len(d) != 1 || d[0].Status != recmock.DeliveryOK {
-		t.Errorf("deliveries %+v", d)
+	if d, err := env.Deliveries(ctx); err != nil || len(d) != 1 || d[0].Status != recmock.DeliveryOK {
+		t.Errorf("deliveries %+v, %v", d, err)
 	}
 	resp, err := env.Client().Get(env.URL + "/rest/recording/notifications")
 	if err != nil {
@@ -115,8 +115,8 @@ func TestEnvsAreIndependent(t *testing.T) {
 			if ev := <-events; ev.RoomID != room {
 				t.Errorf("got room %q", ev.RoomID)
 			}
-			if n := len(env.Deliveries()); n != 1 {
-				t.Errorf("%d deliveries, want only this test's", n)
+			if d, err := env.Deliveries(context.Background()); err != nil || len(d) != 1 {
+				t.Errorf("%d deliveries (%v), want only this test's", len(d), err)
 			}
 		})
 	}

@@ -24,6 +24,7 @@ import (
 	fakes3 "github.com/recmock/recmock/fakes/s3"
 	"github.com/recmock/recmock/fakes/smtpsink"
 	"github.com/recmock/recmock/mock"
+	"github.com/recmock/recmock/pgstore"
 	"github.com/recmock/recmock/simulator"
 )
 
@@ -41,6 +42,10 @@ type Config struct {
 	// DataDir keeps settings (settings.db) and S3 objects (s3.db) across restarts. Default
 	// "": in memory.
 	DataDir string
+	// Store is a postgres:// URL: the settings, the request journal and the webhook
+	// deliveries live in that database (pgstore), shared by every replica started with it.
+	// Default "": settings in DataDir or memory, journal and deliveries in memory.
+	Store string
 	// Accounts may authenticate. Default recmock.DefaultAccount().
 	Accounts []recmock.Account
 	// S3Strict makes the fake S3 check SigV4 signatures against S3Credentials, plus the
@@ -125,6 +130,7 @@ type Server struct {
 	Sink      *smtpsink.Sink
 	S3        *fakes3.Server
 	Simulator *simulator.Simulator
+	DB        *pgstore.DB // the shared database, when Config.Store names one
 
 	http    *http.Server
 	addr    string
@@ -162,16 +168,10 @@ func Start(cfg Config) (_ *Server, err error) {
 	if dir := s.tls.TempDir; dir != "" {
 		s.closers = append(s.closers, func(context.Context) error { return os.RemoveAll(dir) })
 	}
-	store := mock.NewMemoryStore()
-	if cfg.DataDir != "" {
-		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("data dir: %w", err)
-		}
-		if store, err = mock.OpenBoltStore(filepath.Join(cfg.DataDir, "settings.db")); err != nil {
-			return nil, err
-		}
+	store, err := s.openStore(cfg)
+	if err != nil {
+		return nil, err
 	}
-	s.closers = append(s.closers, func(context.Context) error { return store.Close() })
 
 	// Listen first: where the API listens decides what the mock guards, and its URL is
 	// the dashboard's origin, which the fake S3 must allow.
@@ -214,12 +214,17 @@ func Start(cfg Config) (_ *Server, err error) {
 	}
 	s.closers = append(s.closers, func(context.Context) error { s.Simulator.Close(); return nil })
 
+	var journal mock.Journal
+	if s.DB != nil {
+		journal = s.DB.Journal()
+	}
 	if s.Mock, err = mock.New(mock.Config{
 		AdminToken:   s.token,
 		AllowedHosts: cfg.AllowedHosts,
 		AnyHost:      !loopback && len(cfg.AllowedHosts) == 0,
 		Accounts:     cfg.Accounts,
 		Store:        store,
+		Journal:      journal,
 		JournalSize:  cfg.JournalSize,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger:       cfg.Logger,
@@ -233,7 +238,7 @@ func Start(cfg Config) (_ *Server, err error) {
 		OnReset: []func(context.Context) error{
 			func(context.Context) error { s.Sink.Reset(); return nil },
 			s.S3.Reset,
-			func(context.Context) error { s.Simulator.Reset(); return nil },
+			s.Simulator.Reset,
 		},
 	}); err != nil {
 		return nil, err
@@ -313,6 +318,9 @@ func (s *Server) simulatorConfig(cfg Config) simulator.Config {
 	}
 	if cfg.SMTPRelay != "" {
 		sc.SMTPAddr = cfg.SMTPRelay
+	}
+	if s.DB != nil {
+		sc.Deliveries = s.DB.Deliveries()
 	}
 	return sc
 }

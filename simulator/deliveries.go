@@ -1,9 +1,11 @@
 package simulator
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"github.com/recmock/recmock"
@@ -24,41 +26,63 @@ type DeliveryList struct {
 	Items   []recmock.Delivery `json:"items"`   // newest first, at most limit
 }
 
-// deliveryLog keeps the newest deliveries. Entries are updated in place while their delivery
-// runs, under the ring's lock, so the log shows pending deliveries with the attempts made so
-// far.
-type deliveryLog struct {
+// DeliveryLog keeps the newest webhook deliveries, each with the attempts made so far, up to
+// its bound. Implementations are safe for concurrent use; several simulators may share one
+// (pgstore's), so IDs are unique across them.
+type DeliveryLog interface {
+	// Start keeps d, pending, under a new ID that it returns. IDs only grow, also across
+	// Reset, so an old ID never names a new delivery. The oldest deliveries are dropped
+	// when the log is full.
+	Start(ctx context.Context, d recmock.Delivery) (id string, err error)
+	// Update replaces what the log keeps of delivery d.ID: its status and attempts. A
+	// delivery dropped or reset meanwhile stays gone.
+	Update(ctx context.Context, d recmock.Delivery) error
+	// List returns up to limit deliveries, newest first (all of them when limit < 0).
+	List(ctx context.Context, limit int) (DeliveryList, error)
+	// Reset forgets every delivery and the dropped count.
+	Reset(ctx context.Context) error
+}
+
+// memoryLog is the default DeliveryLog: a ring in this process, whose entries are updated in
+// place, under the ring's lock, while their delivery runs.
+type memoryLog struct {
 	ring *ring.Ring[*recmock.Delivery]
-	seq  atomic.Uint64 // IDs only grow, even across Reset, so an old ID never names a new delivery
+	seq  atomic.Uint64
+
+	mu      sync.Mutex
+	running map[string]*recmock.Delivery // pending deliveries, to update; bounded by those in flight
 }
 
-func newDeliveryLog(size int) *deliveryLog {
-	return &deliveryLog{ring: ring.New[*recmock.Delivery](size)}
+var _ DeliveryLog = (*memoryLog)(nil)
+
+// NewMemoryLog returns an empty in-memory DeliveryLog of size deliveries (at least one).
+func NewMemoryLog(size int) DeliveryLog {
+	return &memoryLog{ring: ring.New[*recmock.Delivery](size), running: map[string]*recmock.Delivery{}}
 }
 
-func (l *deliveryLog) start(url, username string, ev recmock.RecordingEvent) *recmock.Delivery {
-	d := &recmock.Delivery{
-		ID:       "d-" + strconv.FormatUint(l.seq.Add(1), 10),
-		URL:      url,
-		Username: username,
-		Event:    ev,
-		Status:   recmock.DeliveryPending,
-		Attempts: []recmock.Attempt{},
+func (l *memoryLog) Start(_ context.Context, d recmock.Delivery) (string, error) {
+	d.ID = "d-" + strconv.FormatUint(l.seq.Add(1), 10)
+	d.Attempts = slices.Clone(d.Attempts)
+	p := &d
+	l.mu.Lock()
+	l.running[d.ID] = p
+	l.mu.Unlock()
+	l.ring.Add(p)
+	return d.ID, nil
+}
+
+func (l *memoryLog) Update(_ context.Context, d recmock.Delivery) error {
+	l.mu.Lock()
+	p := l.running[d.ID]
+	if d.Status != recmock.DeliveryPending {
+		delete(l.running, d.ID)
 	}
-	l.ring.Add(d)
-	return d
-}
-
-func (l *deliveryLog) addAttempt(d *recmock.Delivery, a recmock.Attempt) {
-	l.ring.Do(func() { d.Attempts = append(d.Attempts, a) })
-}
-
-func (l *deliveryLog) finish(d *recmock.Delivery, status string) (out recmock.Delivery) {
-	l.ring.Do(func() {
-		d.Status = status
-		out = clone(d)
-	})
-	return out
+	l.mu.Unlock()
+	if p != nil {
+		d.Attempts = slices.Clone(d.Attempts) // the caller goes on appending to its own
+		l.ring.Do(func() { *p = d })
+	}
+	return nil
 }
 
 func clone(d *recmock.Delivery) recmock.Delivery {
@@ -67,8 +91,7 @@ func clone(d *recmock.Delivery) recmock.Delivery {
 	return c
 }
 
-// list returns up to limit deliveries, newest first; limit < 0 means all.
-func (l *deliveryLog) list(limit int) DeliveryList {
+func (l *memoryLog) List(_ context.Context, limit int) (DeliveryList, error) {
 	items, held, dropped := l.ring.Newest(limit, func(d *recmock.Delivery) *recmock.Delivery {
 		c := clone(d)
 		return &c
@@ -77,17 +100,25 @@ func (l *deliveryLog) list(limit int) DeliveryList {
 	for i, d := range items {
 		out.Items[i] = *d
 	}
-	return out
+	return out, nil
 }
 
-func (l *deliveryLog) reset() { l.ring.Reset() }
+func (l *memoryLog) Reset(context.Context) error {
+	l.ring.Reset()
+	l.mu.Lock()
+	clear(l.running)
+	l.mu.Unlock()
+	return nil
+}
 
 // Deliveries returns every delivery kept, newest first, with its attempts so far.
-func (s *Simulator) Deliveries() DeliveryList { return s.deliveries.list(-1) }
+func (s *Simulator) Deliveries(ctx context.Context) (DeliveryList, error) {
+	return s.deliveries.List(ctx, -1)
+}
 
 // Reset forgets every delivery and the dropped count. Deliveries still running go on, but
 // are no longer listed.
-func (s *Simulator) Reset() { s.deliveries.reset() }
+func (s *Simulator) Reset(ctx context.Context) error { return s.deliveries.Reset(ctx) }
 
 // Handler serves the delivery log as recmock's admin API does at /_admin/deliveries, mounted
 // with http.StripPrefix so that "" and "/" are the collection: GET lists (query limit, 1 to
@@ -112,9 +143,17 @@ func (s *Simulator) serveDeliveries(w http.ResponseWriter, r *http.Request) {
 			}
 			limit = n
 		}
-		wire.WriteJSON(w, http.StatusOK, s.deliveries.list(limit))
+		list, err := s.deliveries.List(r.Context(), limit)
+		if err != nil {
+			wire.WriteError(w, recmock.Errorf(recmock.CodeInternal, "delivery log: %w", err))
+			return
+		}
+		wire.WriteJSON(w, http.StatusOK, list)
 	case http.MethodDelete:
-		s.Reset()
+		if err := s.Reset(r.Context()); err != nil {
+			wire.WriteError(w, recmock.Errorf(recmock.CodeInternal, "delivery log: %w", err))
+			return
+		}
 		wire.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	default:
 		w.Header().Set("Allow", "GET, DELETE")

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/storetest"
 	"github.com/recmock/recmock/simulator"
 )
 
@@ -110,7 +111,7 @@ func TestHandler(t *testing.T) {
 		if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != `{"status":"ok"}` {
 			t.Errorf("DELETE: %d %s, want 200 {\"status\":\"ok\"}", resp.StatusCode, body)
 		}
-		if diff := cmp.Diff(simulator.DeliveryList{Items: []recmock.Delivery{}}, sim.Deliveries()); diff != "" {
+		if diff := cmp.Diff(simulator.DeliveryList{Items: []recmock.Delivery{}}, deliveries(t, sim)); diff != "" {
 			t.Errorf("after DELETE (-want +got):\n%s", diff)
 		}
 		// IDs go on growing, so an old ID never names a new delivery.
@@ -134,13 +135,19 @@ func TestDeliveries_Pending(t *testing.T) {
 	done := make(chan recmock.Delivery)
 	go func() { done <- sim.Deliver(t.Context(), simulator.Webhook{URL: srv.URL, Body: []byte(`{}`)}) }()
 	<-arrived
-	list := sim.Deliveries()
+	list := deliveries(t, sim)
 	if len(list.Items) != 1 || list.Items[0].Status != recmock.DeliveryPending || len(list.Items[0].Attempts) != 0 {
 		t.Errorf("while running: %+v, want one pending delivery without attempts", list)
 	}
 	close(release)
 	d := <-done
-	if got := sim.Deliveries().Items[0]; got.Status != recmock.DeliveryOK || d.Status != recmock.DeliveryOK {
+	if got := deliveries(t, sim).Items[0]; got.Status != recmock.DeliveryOK || d.Status != recmock.DeliveryOK {
 		t.Errorf("after: log %q, returned %q; want ok", got.Status, d.Status)
 	}
+}
+
+// TestMemoryLog runs the conformance suite every DeliveryLog passes; pgstore runs it against
+// PostgreSQL.
+func TestMemoryLog(t *testing.T) {
+	storetest.DeliveryLog(t, func(_ *testing.T, size int) simulator.DeliveryLog { return simulator.NewMemoryLog(size) })
 }

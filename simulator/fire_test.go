@@ -117,7 +117,7 @@ func TestFire_Failures(t *testing.T) {
 		t.Errorf("summary mismatch (-want +got):\n%s", diff)
 	}
 	// The log stays bounded.
-	if l := sim.Deliveries(); l.Total != 10 || l.Dropped != 15 || len(l.Items) != 10 {
+	if l := deliveries(t, sim); l.Total != 10 || l.Dropped != 15 || len(l.Items) != 10 {
 		t.Errorf("log: total %d, dropped %d, %d items; want 10, 15, 10", l.Total, l.Dropped, len(l.Items))
 	}
 }

@@ -170,3 +170,13 @@ func validator(t testing.TB) *wire.Validator {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// deliveries lists the simulator's delivery log.
+func deliveries(t testing.TB, sim *simulator.Simulator) simulator.DeliveryList {
+	t.Helper()
+	l, err := sim.Deliveries(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}

@@ -136,9 +136,9 @@ func TestNotifyRecording_FullFlow(t *testing.T) {
 	}
 
 	// The delivery log has it, with its one attempt.
-	dl := sim.Deliveries()
+	dl := deliveries(t, sim)
 	if len(dl.Items) != 1 || dl.Items[0].ID != res.Webhook.DeliveryID || dl.Items[0].Status != recmock.DeliveryOK || len(dl.Items[0].Attempts) != 1 {
-		t.Errorf("Deliveries() = %+v, want the one delivery %s", dl, res.Webhook.DeliveryID)
+		t.Errorf("Deliveries = %+v, want the one delivery %s", dl, res.Webhook.DeliveryID)
 	}
 }
 

@@ -92,8 +92,11 @@ type Config struct {
 	// ctx ends. Default: a timer. Tests inject one that returns at once.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// MaxDeliveries bounds the delivery log; older deliveries are dropped and counted.
-	// Default 1000.
+	// Default 1000. Unused with Deliveries.
 	MaxDeliveries int
+	// Deliveries keeps the webhook deliveries. Default: NewMemoryLog(MaxDeliveries).
+	// Simulators that share one (pgstore's) list each other's deliveries.
+	Deliveries DeliveryLog
 
 	// Now is the clock: event times, attempt times and latencies, e-mail Date and the
 	// presigned URLs' signing time. Default time.Now.
@@ -122,7 +125,7 @@ type Simulator struct {
 	jitter    *rand.Rand
 	mailRand  *rand.Rand
 
-	deliveries *deliveryLog
+	deliveries DeliveryLog
 	excerpts   sync.Pool // of *[ExcerptBytes]byte buffers, so busy runs allocate less
 }
 
@@ -241,7 +244,9 @@ func New(cfg Config) (*Simulator, error) {
 	s.eventRand = r
 	s.jitter = rand.New(rand.NewPCG(r.Uint64(), r.Uint64()))
 	s.mailRand = rand.New(rand.NewPCG(r.Uint64(), r.Uint64()))
-	s.deliveries = newDeliveryLog(cfg.MaxDeliveries)
+	if s.deliveries = cfg.Deliveries; s.deliveries == nil {
+		s.deliveries = NewMemoryLog(cfg.MaxDeliveries)
+	}
 	s.excerpts.New = func() any { b := make([]byte, ExcerptBytes); return &b }
 	s.def = s.newS3Target(recmock.S3Location{Bucket: cfg.DefaultBucket}, cfg.DefaultAccessKey, cfg.DefaultSecretKey, true)
 	return s, nil

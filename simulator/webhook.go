@@ -51,25 +51,35 @@ func UserAgent() string {
 // returned Delivery and in the delivery log. Any 2xx is success; 3xx and other 4xx end the
 // delivery as failed at once.
 func (s *Simulator) Deliver(ctx context.Context, w Webhook) recmock.Delivery {
+	// The log records how a delivery ended, also when ctx is what ended it.
+	lctx := context.WithoutCancel(ctx)
+	d := recmock.Delivery{URL: w.URL, Username: w.Username, Event: w.Event, Status: recmock.DeliveryPending, Attempts: []recmock.Attempt{}}
+	id, err := s.deliveries.Start(lctx, d)
+	if err != nil {
+		// Without an ID the receiver could not tell this delivery's retries from another's.
+		s.log.LogAttrs(ctx, slog.LevelError, "delivery log", slog.String("url", d.URL), slog.String("err", err.Error()))
+		return s.fail(d, "the delivery log failed, so nothing was sent: "+err.Error())
+	}
+	d.ID = id
 	body := w.Body
-	entry := s.deliveries.start(w.URL, w.Username, w.Event)
 	if body == nil {
-		var err error
 		if body, err = MarshalEvent(w.Event); err != nil {
 			// Only events with times past year 9999 fail to marshal; NewEvent never makes one.
-			s.deliveries.addAttempt(entry, recmock.Attempt{N: 1, Time: s.now().UTC(), Error: "event cannot be encoded: " + err.Error()})
-			return s.deliveries.finish(entry, recmock.DeliveryFailed)
+			d = s.fail(d, "event cannot be encoded: "+err.Error())
+			s.record(lctx, d)
+			return d
 		}
 	}
 	ua := UserAgent()
 	status := recmock.DeliveryFailed
 	for n := 1; ; n++ {
-		a, retry, wait := s.attempt(ctx, w.URL, body, entry.ID, ua, n)
-		s.deliveries.addAttempt(entry, a)
+		a, retry, wait := s.attempt(ctx, w.URL, body, d.ID, ua, n)
+		d.Attempts = append(d.Attempts, a)
 		if a.Status >= 200 && a.Status < 300 {
 			status = recmock.DeliveryOK
 			break
 		}
+		s.record(lctx, d)
 		if !retry || n > s.cfg.Retries || ctx.Err() != nil {
 			break
 		}
@@ -80,7 +90,8 @@ func (s *Simulator) Deliver(ctx context.Context, w Webhook) recmock.Delivery {
 			break
 		}
 	}
-	d := s.deliveries.finish(entry, status)
+	d.Status = status
+	s.record(lctx, d)
 	// Successes are routine, and Fire makes thousands a second: they log at debug level.
 	level := slog.LevelDebug
 	if status != recmock.DeliveryOK {
@@ -94,6 +105,21 @@ func (s *Simulator) Deliver(ctx context.Context, w Webhook) recmock.Delivery {
 			slog.Int("httpStatus", last.Status), slog.String("error", last.Error))
 	}
 	return d
+}
+
+// fail ends d as failed, with one attempt that says why.
+func (s *Simulator) fail(d recmock.Delivery, why string) recmock.Delivery {
+	d.Status = recmock.DeliveryFailed
+	d.Attempts = append(d.Attempts, recmock.Attempt{N: 1, Time: s.now().UTC(), Error: why})
+	return d
+}
+
+// record writes d's progress to the delivery log. A log that fails costs the listing, not
+// the delivery: the caller still gets the whole Delivery back.
+func (s *Simulator) record(ctx context.Context, d recmock.Delivery) {
+	if err := s.deliveries.Update(ctx, d); err != nil {
+		s.log.LogAttrs(ctx, slog.LevelError, "delivery log", slog.String("id", d.ID), slog.String("err", err.Error()))
+	}
 }
 
 // MarshalEvent is the event's JSON as webhooks send it: without encoding/json's HTML

@@ -56,7 +56,7 @@ func main() {
 	flag.IntVar(&cfg.contractRuns, "contract-runs", 5, "runs of the contract suite")
 	flag.Int64Var(&cfg.millionRequests, "rss-requests", 1000000, "requests served before the loaded RSS is read")
 	flag.StringVar(&cfg.peers, "peers", "", "versions of the tools, for the report")
-	flag.StringVar(&only, "only", "", "comma-separated `sections` to run: start, http, proxy, smtp, simulate, contract, recmocktest (default all)")
+	flag.StringVar(&only, "only", "", "comma-separated `sections` to run: start, http, proxy, smtp, simulate, contract, recmocktest, durable (default all)")
 	flag.StringVar(&cfg.out, "out", "bench/.cache/latest.md", "write the Markdown table to this `file` too")
 	flag.StringVar(&cfg.jsonOut, "json", "bench/.cache/latest.json", "write the raw figures to this `file`")
 	flag.Parse()
@@ -94,6 +94,7 @@ func main() {
 		{"simulate", benchSimulate},
 		{"contract", benchContract},
 		{"recmocktest", benchRecmocktest},
+		{"durable", benchDurable},
 	}
 	failed := false
 	for _, s := range sections {

@@ -37,6 +37,8 @@ type results struct {
 	Contract        []time.Duration `json:"contract,omitempty"`
 	ContractSummary string          `json:"contractSummary,omitempty"`
 
+	Durable map[string]series `json:"durable,omitempty"` // store and connections -> rounds
+
 	NewFirst []time.Duration `json:"recmocktestNewFirst,omitempty"`
 	NewNext  []time.Duration `json:"recmocktestNewNext,omitempty"`
 }
@@ -81,7 +83,7 @@ func (r *results) markdown(cfg *config) string {
 			ratio := disk[m].medianRPS() / bare[m].medianRPS()
 			note := ""
 			if m == "PUT" {
-				note = " (one fsync per PUT)"
+				note = " (32 connections sharing commits)"
 			}
 			add(row{m + " with `--data-dir` (bbolt)" + note + ", p50 / p99 " + lat(disk[m]), rps(disk[m].medianRPS()), rps(bare[m].medianRPS()), fmt.Sprintf("%.3f", ratio), "report", ""})
 		}
@@ -119,6 +121,7 @@ func (r *results) markdown(cfg *config) string {
 			add(row{fmt.Sprintf("`recmock proxy` %s vs serve directly (the proxy's cost)", m), rps(rp[m].medianRPS()), rps(direct[m].medianRPS()), fmt.Sprintf("%.2f", rp[m].medianRPS()/direct[m].medianRPS()), "", ""})
 		}
 	}
+	r.durableRows(add)
 	if len(r.NewNext) > 0 {
 		add(row{fmt.Sprintf("`recmocktest.New(t)` start and close, `BenchmarkNew` (median of %d runs; the first in a process, median of %d, also parses openapi.yaml: %s)", len(r.NewNext), len(r.NewFirst), fmtDur(medianDur(r.NewFirst))), fmtDur(medianDur(r.NewNext)), "", "", "", ""})
 	} else {

@@ -30,8 +30,13 @@ func (r wrkResult) RPS() float64 { return float64(r.Requests) / r.Seconds }
 
 // runWrk loads url with wrk -t2 -c32 for d, GET or PUT (bench/wrk/{get,put}.lua).
 func runWrk(cfg *config, method, url string, d time.Duration) (wrkResult, error) {
+	return runWrkConns(cfg, method, url, d, 32)
+}
+
+// runWrkConns is runWrk with conns connections (and threads, up to two).
+func runWrkConns(cfg *config, method, url string, d time.Duration, conns int) (wrkResult, error) {
 	script := filepath.Join(cfg.wrkDir, strings.ToLower(method)+".lua")
-	args := []string{"-t2", "-c32", "-d" + fmt.Sprintf("%ds", max(1, int(d.Round(time.Second).Seconds()))), "-s", script,
+	args := []string{fmt.Sprint("-t", min(2, conns)), fmt.Sprint("-c", conns), "-d" + fmt.Sprintf("%ds", max(1, int(d.Round(time.Second).Seconds()))), "-s", script,
 		"-H", "Authorization: " + authHeader, url}
 	out, err := exec.Command(cfg.wrk, args...).CombinedOutput()
 	if err != nil {

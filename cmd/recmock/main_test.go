@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	code := m.Run()
+	code := pg.Run(m)
 	removeBuilds()
 	os.Exit(code)
 }

@@ -27,6 +27,7 @@ type serveConfig struct {
 	SMTPAddr     string
 	S3Addr       string
 	DataDir      string
+	Store        string
 	Accounts     []recmock.Account
 	S3Strict     bool
 	S3Creds      map[string]string
@@ -61,6 +62,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPAddr, "smtp-addr", "127.0.0.1:1025", "SMTP sink `address`")
 	fs.StringVar(&c.S3Addr, "s3-addr", "127.0.0.1:9000", "fake S3 `address`")
 	fs.StringVar(&c.DataDir, "data-dir", "", "keep settings and S3 objects in this `directory` across restarts (empty: in memory)")
+	fs.StringVar(&c.Store, "store", "", "keep settings, the request journal and webhook deliveries in the PostgreSQL database at this `URL` (postgres://user:password@host/db), shared by replicas")
 	repeatable(fs, "account", "accounts", "an account as `user:apiKey:secret` (repeatable; default temasys:demo-key:demo-secret)", func(s string) error {
 		a, err := recmock.ParseAccount(s)
 		if err != nil {
@@ -211,6 +213,7 @@ func (m *Main) Run(ctx context.Context) error {
 		SMTPAddr:        cfg.SMTPAddr,
 		S3Addr:          cfg.S3Addr,
 		DataDir:         cfg.DataDir,
+		Store:           cfg.Store,
 		Accounts:        cfg.Accounts,
 		S3Strict:        cfg.S3Strict,
 		S3Credentials:   cfg.S3Creds,
@@ -265,6 +268,12 @@ func (m *Main) printStartup() {
 	dataDesc := "in memory (state is lost on exit; --data-dir keeps it)"
 	if cfg.DataDir != "" {
 		dataDesc = cfg.DataDir
+	}
+	if m.DB != nil {
+		dataDesc = m.DB.String() + " (settings, journal, deliveries; shared with every replica on it)"
+		if cfg.DataDir != "" {
+			dataDesc += "; S3 objects in " + cfg.DataDir
+		}
 	}
 	fmt.Fprintf(m.Out, "recmock %s\n", recmock.Version())
 	fmt.Fprintf(m.Out, "  API        %s/rest/recording/notifications\n", base)
