@@ -58,7 +58,7 @@ func fetch(t *testing.T, c *http.Client, url string) (int, string) {
 	return res.StatusCode, string(b)
 }
 
-func send(t *testing.T, c *http.Client, method, url, body string) string {
+func mustSend(t *testing.T, c *http.Client, method, url, body string) string {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
@@ -228,9 +228,9 @@ func TestCertFilesAndHTTPSWebhook(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, client := startTLS(t, server.Config{TLSCertFile: certFile, TLSKeyFile: keyFile, WebhookCAFile: tt.webhookCA}, caPEM)
-			send(t, client, "PUT", srv.URL()+"/_admin/settings/temasys", `{"notify":true,"url":"`+recv.URL()+`/hooks/recording"}`)
+			mustSend(t, client, "PUT", srv.URL()+"/_admin/settings/temasys", `{"notify":true,"url":"`+recv.URL()+`/hooks/recording"}`)
 			var res recmock.RecordingResult
-			if err := json.Unmarshal([]byte(send(t, client, "POST", srv.URL()+"/_admin/recordings", `{"username":"temasys"}`)), &res); err != nil {
+			if err := json.Unmarshal([]byte(mustSend(t, client, "POST", srv.URL()+"/_admin/recordings", `{"username":"temasys"}`)), &res); err != nil {
 				t.Fatal(err)
 			}
 			if res.S3.Status != recmock.OutcomeOK || res.Webhook.Status != tt.want {
