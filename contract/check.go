@@ -188,6 +188,9 @@ func (t *T) Do(req Request) *Response {
 	if res.schemaErr != nil {
 		t.Errorf("%s %s: HTTP %d: the answer breaks openapi.yaml's %s: %v", req.method(), req.path(), res.Status, res.schema, res.schemaErr)
 	}
+	if err := oneJSONValue(res); err != nil {
+		t.Errorf("%s %s: HTTP %d: %v", req.method(), t.r.target(req), res.Status, err)
+	}
 	t.expectUsername(req, res)
 	return res
 }

@@ -3,12 +3,14 @@ package contract
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"mime"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/wire"
 )
 
 // envelopeSchema names the openapi.yaml component each envelope status must match.
@@ -16,6 +18,19 @@ var envelopeSchema = map[int]string{
 	recmock.StatusSuccess:      "SettingsEnvelope",
 	recmock.StatusFailed:       "ErrorEnvelope",
 	recmock.StatusUnauthorized: "UnauthorizedEnvelope",
+}
+
+// oneJSONValue is why an answer declared as JSON is not exactly one JSON value (bytes after
+// it, say), or nil.
+func oneJSONValue(res *Response) error {
+	mt, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type"))
+	if mt != "application/json" {
+		return nil
+	}
+	if _, err := wire.Decode(res.Body); err != nil {
+		return fmt.Errorf("the answer is declared as JSON but is not one JSON value: %w", err)
+	}
+	return nil
 }
 
 // expectJSON fails the check unless the answer is declared application/json.

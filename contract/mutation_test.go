@@ -81,14 +81,52 @@ func isS3Field(k string) bool {
 // suite that passes a broken server is the worst bug this package can have. The unbroken
 // server must pass in the same test, so the failures are the mutations' doing.
 func TestMutations(t *testing.T) {
-	tests := []struct {
-		name     string
-		before   *recmock.Settings
-		wrap     func(*mock.Server, http.Handler) http.Handler
-		mustFail []string
-		// mustPass are hard checks that only observe a changed recmock decision.
-		mustPass []string
-	}{
+	for _, tt := range slices.Concat(ruleMutations(), classMutations()) {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, base := newMock(t, tt.before, tt.wrap)
+			cfg := config(base, true)
+			if tt.cfg != nil {
+				tt.cfg(&cfg)
+			}
+			rep, err := contract.Run(context.Background(), cfg, contract.Checks())
+			got := byStatus(rep)
+			if tt.mustFail == nil {
+				if err != nil || !rep.OK() {
+					t.Fatalf("the suite fails against the unbroken mock: %v%s", err, failures(rep))
+				}
+				return
+			}
+			for _, id := range tt.mustFail {
+				if got[id] != contract.StatusFail {
+					t.Errorf("%s: %s against a server that breaks its rule, want fail", id, got[id])
+				}
+			}
+			for _, id := range tt.mustPass {
+				if got[id] != contract.StatusPass {
+					t.Errorf("%s: %s, want pass: it should only observe a changed decision%s", id, got[id], failures(rep))
+				}
+			}
+		})
+	}
+}
+
+// mutation is a deliberately broken variant of the mock, and what must catch it.
+type mutation struct {
+	name   string
+	before *recmock.Settings
+	wrap   func(*mock.Server, http.Handler) http.Handler
+	// cfg, when set, changes the run's configuration.
+	cfg func(*contract.Config)
+	// mustFail are the checks that must fail; nil for the unbroken server, which must pass.
+	mustFail []string
+	// mustPass are hard checks that only observe a changed recmock decision.
+	mustPass []string
+}
+
+// ruleMutations each break one rule of the API.
+func ruleMutations() []mutation {
+	return []mutation{
 		{name: "unbroken"},
 		{name: "unbroken-with-s3-settings", before: s3Settings},
 		{
@@ -252,7 +290,7 @@ func TestMutations(t *testing.T) {
 		{
 			name:     "s3-secret-not-returned",
 			before:   noSettings,
-			wrap:     replace(`"s3SecretAccessKey":"recmock-contract-secret"`, `"s3SecretAccessKey":"***"`),
+			wrap:     replace(`"s3SecretAccessKey":"Recmock/Contract+Secret=01"`, `"s3SecretAccessKey":"***"`),
 			mustFail: []string{"s3.nested-when-set"},
 		},
 		{
@@ -306,29 +344,5 @@ func TestMutations(t *testing.T) {
 			}),
 			mustFail: []string{"decision.unknown-path-404"},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			_, base := newMock(t, tt.before, tt.wrap)
-			rep, err := contract.Run(context.Background(), config(base, true), contract.Checks())
-			got := byStatus(rep)
-			if tt.mustFail == nil {
-				if err != nil || !rep.OK() {
-					t.Fatalf("the suite fails against the unbroken mock: %v%s", err, failures(rep))
-				}
-				return
-			}
-			for _, id := range tt.mustFail {
-				if got[id] != contract.StatusFail {
-					t.Errorf("%s: %s against a server that breaks its rule, want fail", id, got[id])
-				}
-			}
-			for _, id := range tt.mustPass {
-				if got[id] != contract.StatusPass {
-					t.Errorf("%s: %s, want pass: it should only observe a changed decision%s", id, got[id], failures(rep))
-				}
-			}
-		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/wire"
 )
 
 // snapshot is the account's settings as GET answered them before the run.
@@ -55,7 +56,11 @@ func (r *runner) takeSnapshot(ctx context.Context, a *account) {
 		disable("the credentials of %s were refused (status -1): check %s", a.label, a.flag)
 		return
 	default:
-		disable("GET answered HTTP %d without the envelope, so the settings of %s could not be saved", got.Status, a.label)
+		why := "without the envelope"
+		if _, err := wire.Decode(got.Body); err != nil {
+			why = "with a body that is not one JSON value (" + err.Error() + ")"
+		}
+		disable("GET answered HTTP %d %s, so the settings of %s could not be saved", got.Status, why, a.label)
 		return
 	}
 	data, err := restorable(got.Body)

@@ -165,7 +165,7 @@ func TestContractVerboseMasksSecrets(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	for _, secret := range []string{token, "s3cr3t-cookie", "demo-secret", "ZGVtby1rZXk6ZGVtby1zZWNyZXQ=", "recmock-contract-secret"} {
+	for _, secret := range []string{token, "s3cr3t-cookie", "demo-secret", "ZGVtby1rZXk6ZGVtby1zZWNyZXQ=", "Recmock/Contract+Secret=01"} {
 		if strings.Contains(errOut+out, secret) {
 			t.Errorf("%q leaked", secret)
 		}

@@ -1,0 +1,457 @@
+package contract_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/contract"
+	"github.com/recmock/recmock/internal/wire"
+	"github.com/recmock/recmock/mock"
+)
+
+// accountOf is the account whose apiKey a request sends, whatever its secret.
+func accountOf(m *mock.Server, r *http.Request) (recmock.Account, bool) {
+	key, _, ok := r.BasicAuth()
+	for _, a := range m.Accounts() {
+		if ok && a.APIKey == key {
+			return a, true
+		}
+	}
+	return recmock.Account{}, false
+}
+
+// readBody reads a request's body and puts it back, with its JSON object (nil when it is
+// not one).
+func readBody(r *http.Request) ([]byte, map[string]any) {
+	raw, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	var obj map[string]any
+	json.Unmarshal(raw, &obj)
+	return raw, obj
+}
+
+// serveRecorded runs h and returns its answer, to pass on with copyTo.
+func serveRecorded(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	return rec
+}
+
+func copyTo(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
+	for k, vs := range rec.Header() {
+		w.Header()[k] = vs
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes())
+}
+
+// storeAltered wraps the mock so that what an accepted POST or PUT stores, and answers, is
+// altered by f, given the request's body: a server that normalises, cuts or reorders what it
+// keeps. GET then reads the altered settings, as it would from such a server.
+func storeAltered(f func(body map[string]any, s *recmock.Settings)) func(*mock.Server, http.Handler) http.Handler {
+	return func(m *mock.Server, h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, obj := readBody(r)
+			rec := serveRecorded(h, r)
+			acct, ok := accountOf(m, r)
+			if !ok || r.URL.Path != contract.APIPath || (r.Method != http.MethodPost && r.Method != http.MethodPut) || rec.Code != http.StatusOK {
+				copyTo(w, rec)
+				return
+			}
+			s, err := m.Store().Get(r.Context(), acct.Username)
+			if err != nil {
+				copyTo(w, rec)
+				return
+			}
+			f(obj, &s)
+			m.Store().Put(r.Context(), s)
+			wire.WriteJSON(w, http.StatusOK, recmock.Success(s))
+		})
+	}
+}
+
+// refuse wraps the mock so it refuses, naming field, the writes whose body bad matches: a
+// server stricter than the rules.
+func refuse(field string, bad func(body map[string]any) bool) func(*mock.Server, http.Handler) http.Handler {
+	return func(_ *mock.Server, h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if _, obj := readBody(r); r.Method != http.MethodGet && obj != nil && bad(obj) && r.Header.Get("Authorization") != "" {
+				wire.WriteError(w, recmock.Invalid(recmock.FieldError{Field: field, Message: "is not accepted here"}))
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+}
+
+// stringField is a body's string field, "" when absent or not a string.
+func stringField(body map[string]any, name string) string {
+	s, _ := body[name].(string)
+	return s
+}
+
+// splitCaseSensitive splits an email field as the rules do, but drops only exact
+// duplicates, keeping the last occurrence when last is set.
+func splitCaseSensitive(s string, foldCase, last bool) []string {
+	parts := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(",; \t\r\n", r) })
+	key := func(a string) string {
+		if foldCase {
+			return strings.ToLower(a)
+		}
+		return a
+	}
+	out := []string{}
+	for _, p := range parts {
+		if i := slices.IndexFunc(out, func(o string) bool { return key(o) == key(p) }); i >= 0 {
+			if last {
+				out = append(out[:i], out[i+1:]...)
+				out = append(out, p)
+			}
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// classMutations each break a class of behaviour the first review found unchecked: two
+// accounts kept apart, the username, case and form kept, writes that are lost or read stale,
+// conflicts, refusals of valid input, credentials, and bytes after the answer.
+func classMutations() []mutation {
+	otherAsFirst := rewriteBody(func(r *http.Request, b []byte) []byte {
+		if key, _, _ := r.BasicAuth(); key == otherAccount.APIKey {
+			return bytes.ReplaceAll(b, []byte(`"username":"`+otherAccount.Username+`"`), []byte(`"username":"temasys"`))
+		}
+		return b
+	})
+	upperOnPut := rewriteBody(func(r *http.Request, b []byte) []byte {
+		if r.Method != http.MethodPut {
+			return b
+		}
+		return bytes.ReplaceAll(b, []byte(`"username":"temasys"`), []byte(`"username":"TEMASYS"`))
+	})
+	return []mutation{
+		{
+			name: "accounts-share-one-store",
+			wrap: rewriteRequest(func(_ *mock.Server, r *http.Request, _ map[string]any) {
+				if key, _, _ := r.BasicAuth(); key == otherAccount.APIKey {
+					r.SetBasicAuth(mainAccount.APIKey, mainAccount.Secret)
+				}
+			}),
+			mustFail: []string{"accounts.own-username", "accounts.reads-isolated", "accounts.writes-isolated"},
+		},
+		{
+			name:     "other-answered-with-first-username",
+			wrap:     otherAsFirst,
+			mustFail: []string{"accounts.own-username", "accounts.reads-isolated"},
+		},
+		{
+			name:     "other-answered-with-first-username/usernames-not-given",
+			cfg:      forgetUsernames,
+			wrap:     otherAsFirst,
+			mustFail: []string{"accounts.own-username"},
+		},
+		{
+			name: "get-answers-last-writer",
+			wrap: func(m *mock.Server, h http.Handler) http.Handler {
+				var mu sync.Mutex
+				var last *recmock.Settings
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					rec := serveRecorded(h, r)
+					acct, ok := accountOf(m, r)
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case !ok || rec.Code != http.StatusOK || r.URL.Path != contract.APIPath:
+					case r.Method != http.MethodGet:
+						s, _ := m.Store().Get(r.Context(), acct.Username)
+						last = &s
+					case last != nil:
+						s := *last
+						s.Username = acct.Username
+						rec = httptest.NewRecorder()
+						wire.WriteJSON(rec, http.StatusOK, recmock.Success(s))
+					}
+					copyTo(w, rec)
+				})
+			},
+			mustFail: []string{"accounts.reads-isolated"},
+		},
+		{
+			name: "write-spills-to-other-account",
+			wrap: func(m *mock.Server, h http.Handler) http.Handler {
+				// A write's notify reaches every account: a shared column, say.
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					rec := serveRecorded(h, r)
+					if acct, ok := accountOf(m, r); ok && r.Method == http.MethodPut && rec.Code == http.StatusOK {
+						mine, _ := m.Store().Get(r.Context(), acct.Username)
+						for _, a := range m.Accounts() {
+							if s, err := m.Store().Get(r.Context(), a.Username); err == nil && a != acct {
+								s.Notify = mine.Notify
+								m.Store().Put(r.Context(), s)
+							}
+						}
+					}
+					copyTo(w, rec)
+				})
+			},
+			mustFail: []string{"accounts.writes-isolated"},
+		},
+		{
+			name: "crossed-credentials-accepted",
+			wrap: rewriteRequest(func(m *mock.Server, r *http.Request, _ map[string]any) {
+				key, secret, ok := r.BasicAuth()
+				acct, known := accountOf(m, r)
+				if ok && known && slices.ContainsFunc(m.Accounts(), func(a recmock.Account) bool { return a.Secret == secret }) {
+					r.SetBasicAuth(key, acct.Secret)
+				}
+			}),
+			mustFail: []string{"accounts.crossed-credentials-refused"},
+		},
+		{
+			name:     "username-is-the-apikey",
+			wrap:     replace(`"username":"temasys"`, `"username":"demo-key"`),
+			mustFail: []string{"envelope.username", "notify.accepts-true", "url.accepts-https", "semantics.put-replaces-whole"},
+		},
+		{
+			name:     "username-upper-cased-on-put",
+			wrap:     upperOnPut,
+			mustFail: []string{"notify.accepts-true", "url.case-kept", "email.split-commas"},
+		},
+		{
+			name:     "username-upper-cased-on-put/usernames-not-given",
+			cfg:      forgetUsernames,
+			wrap:     upperOnPut,
+			mustFail: []string{"notify.accepts-true", "url.case-kept", "email.split-commas"},
+		},
+		{
+			name: "emails-lower-cased",
+			wrap: storeAltered(func(_ map[string]any, s *recmock.Settings) {
+				for i, a := range s.Email {
+					s.Email[i] = strings.ToLower(a)
+				}
+			}),
+			mustFail: []string{"email.split-commas", "email.duplicates-ignore-case", "email.max-length", "email.max-count"},
+		},
+		{
+			name: "email-duplicates-case-sensitive",
+			wrap: storeAltered(func(body map[string]any, s *recmock.Settings) {
+				if e, ok := body["email"].(string); ok {
+					s.Email = splitCaseSensitive(e, false, false)
+				}
+			}),
+			mustFail: []string{"email.duplicates-ignore-case"},
+		},
+		{
+			name: "email-duplicates-keep-last",
+			wrap: storeAltered(func(body map[string]any, s *recmock.Settings) {
+				if e, ok := body["email"].(string); ok {
+					s.Email = splitCaseSensitive(e, true, true)
+				}
+			}),
+			mustFail: []string{"email.duplicates-dropped", "email.duplicates-ignore-case"},
+		},
+		{
+			name:     "url-lower-cased",
+			wrap:     storeAltered(func(_ map[string]any, s *recmock.Settings) { s.URL = strings.ToLower(s.URL) }),
+			mustFail: []string{"url.accepts-https", "url.case-kept", "url.max-length", "semantics.post-creates"},
+			before:   noSettings,
+		},
+		{
+			name: "url-escapes-upper-cased",
+			wrap: storeAltered(func(_ map[string]any, s *recmock.Settings) {
+				s.URL = strings.NewReplacer("%2f", "%2F", "%7e", "%7E").Replace(s.URL)
+			}),
+			mustFail: []string{"url.case-kept", "url.max-length"},
+		},
+		{
+			name: "url-cut-at-255",
+			wrap: storeAltered(func(_ map[string]any, s *recmock.Settings) {
+				s.URL = s.URL[:min(len(s.URL), 255)]
+			}),
+			mustFail: []string{"url.max-length"},
+		},
+		{
+			name: "emails-cut-at-10",
+			wrap: storeAltered(func(_ map[string]any, s *recmock.Settings) {
+				s.Email = s.Email[:min(len(s.Email), 10)]
+			}),
+			mustFail: []string{"email.max-count"},
+		},
+		{
+			name: "s3-secret-cut-at-128",
+			wrap: storeAltered(func(_ map[string]any, s *recmock.Settings) {
+				if s.S3 != nil {
+					s.S3.SecretAccessKey = s.S3.SecretAccessKey[:min(len(s.S3.SecretAccessKey), 128)]
+				}
+			}),
+			mustFail: []string{"s3.max-lengths"},
+		},
+		{
+			name: "url-over-1024-refused",
+			wrap: refuse("url", func(b map[string]any) bool { return len(stringField(b, "url")) > 1024 }),
+			// A refusal of valid input: a decision only where the rules would refuse too.
+			mustFail: []string{"url.max-length"},
+		},
+		{
+			name:     "govcloud-partition-refused",
+			wrap:     refuse("s3Arn", func(b map[string]any) bool { return strings.HasPrefix(stringField(b, "s3Arn"), "arn:aws-us-gov:") }),
+			mustFail: []string{"s3.max-lengths"},
+		},
+		{
+			name:     "strict-address-parser",
+			wrap:     refuse("email", func(b map[string]any) bool { return strings.ContainsAny(stringField(b, "email"), "'{|") }),
+			mustFail: []string{"email.max-length", "email.split-mixed-separators"},
+		},
+		{
+			name: "lost-write-when-only-notify-changes",
+			wrap: func(m *mock.Server, h http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					acct, ok := accountOf(m, r)
+					prev, err := m.Store().Get(r.Context(), acct.Username)
+					rec := serveRecorded(h, r)
+					if ok && err == nil && r.Method == http.MethodPut && rec.Code == http.StatusOK {
+						if cur, err := m.Store().Get(r.Context(), acct.Username); err == nil {
+							cur.Notify = prev.Notify
+							if cmpSettings(cur, prev) {
+								m.Store().Put(r.Context(), prev) // "nothing changed": the write is skipped
+							}
+						}
+					}
+					copyTo(w, rec)
+				})
+			},
+			mustFail: []string{"notify.accepts-true", "notify.accepts-1"},
+		},
+		{
+			name: "stale-read-after-write",
+			wrap: func(m *mock.Server, h http.Handler) http.Handler {
+				var mu sync.Mutex
+				stale := map[string]recmock.Settings{} // by username: what the next GET answers
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					acct, ok := accountOf(m, r)
+					prev, err := m.Store().Get(r.Context(), acct.Username)
+					rec := serveRecorded(h, r)
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case !ok || rec.Code != http.StatusOK:
+					case r.Method == http.MethodPut && err == nil:
+						stale[acct.Username] = prev
+					case r.Method == http.MethodGet:
+						if s, found := stale[acct.Username]; found {
+							delete(stale, acct.Username)
+							rec = httptest.NewRecorder()
+							wire.WriteJSON(rec, http.StatusOK, recmock.Success(s))
+						}
+					}
+					copyTo(w, rec)
+				})
+			},
+			mustFail: []string{"url.accepts-https", "notify.accepts-true", "semantics.put-replaces-whole"},
+		},
+		{
+			name: "post-on-existing-answers-200",
+			wrap: func(m *mock.Server, h http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					raw, _ := readBody(r)
+					acct, ok := accountOf(m, r)
+					if ok && r.Method == http.MethodPost && hasSettingsOf(m, r, acct.Username) {
+						body, err := wire.Decode(raw)
+						if s, perr := recmock.ParseSettings(body.Value, acct.Username); err == nil && perr == nil {
+							wire.WriteJSON(w, http.StatusOK, recmock.Success(s)) // acknowledged, not stored
+							return
+						}
+					}
+					h.ServeHTTP(w, r)
+				})
+			},
+			mustFail: []string{"semantics.post-on-existing-refused", "decision.conflict-409", "accounts.writes-isolated"},
+		},
+		{
+			name: "conflict-answered-but-stored",
+			wrap: func(m *mock.Server, h http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					raw, _ := readBody(r)
+					acct, ok := accountOf(m, r)
+					rec := serveRecorded(h, r)
+					if ok && r.Method == http.MethodPost && rec.Code == http.StatusConflict {
+						if body, err := wire.Decode(raw); err == nil {
+							if s, err := recmock.ParseSettings(body.Value, acct.Username); err == nil {
+								m.Store().Put(r.Context(), s)
+							}
+						}
+					}
+					copyTo(w, rec)
+				})
+			},
+			mustFail: []string{"semantics.post-on-existing-refused"},
+		},
+		{
+			name: "refused-put-keeps-its-url",
+			wrap: func(m *mock.Server, h http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					_, obj := readBody(r)
+					acct, ok := accountOf(m, r)
+					rec := serveRecorded(h, r)
+					if u := stringField(obj, "url"); ok && r.Method == http.MethodPut && rec.Code == http.StatusBadRequest && strings.HasPrefix(u, "https://") {
+						if s, err := m.Store().Get(r.Context(), acct.Username); err == nil {
+							s.URL = u
+							m.Store().Put(r.Context(), s)
+						}
+					}
+					copyTo(w, rec)
+				})
+			},
+			mustFail: []string{"semantics.refused-put-changes-nothing"},
+		},
+		{
+			name: "put-without-credentials-acknowledged",
+			wrap: func(_ *mock.Server, h http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					raw, _ := readBody(r)
+					if r.Method == http.MethodPut && r.Header.Get("Authorization") == "" {
+						if body, err := wire.Decode(raw); err == nil {
+							if s, err := recmock.ParseSettings(body.Value, "temasys"); err == nil {
+								wire.WriteJSON(w, http.StatusOK, recmock.Success(s))
+								return
+							}
+						}
+					}
+					h.ServeHTTP(w, r)
+				})
+			},
+			mustFail: []string{"auth.put-without-credentials"},
+		},
+		{
+			name:     "bytes-after-the-answer",
+			wrap:     rewriteBody(func(_ *http.Request, b []byte) []byte { return append(b, "{}OK"...) }),
+			before:   someSettings,
+			mustFail: []string{"auth.missing-credentials", "envelope.status-is-number", "decision.unknown-path-404"},
+		},
+	}
+}
+
+// forgetUsernames runs the suite without --username and --other-username: it must pin the
+// usernames the first answers name.
+func forgetUsernames(cfg *contract.Config) { cfg.Username, cfg.OtherUsername = "", "" }
+
+func hasSettingsOf(m *mock.Server, r *http.Request, username string) bool {
+	_, err := m.Store().Get(r.Context(), username)
+	return err == nil
+}
+
+// cmpSettings reports whether two settings are the same.
+func cmpSettings(a, b recmock.Settings) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return bytes.Equal(ja, jb)
+}
