@@ -80,12 +80,12 @@ func WriteText(w io.Writer, rep Report) error {
 	return ew.err
 }
 
-// restoreOf names the account of a restore that is not Config's own: " (the other account ...)".
+// restoreOf names the account of a restore that is not Config's own: " of the other account ...".
 func restoreOf(rs *Restore) string {
 	if rs.Account == "" {
 		return ""
 	}
-	return " (" + rs.Account + ")"
+	return " of " + rs.Account
 }
 
 // writeExchange writes a request and its answer, curl -v style.
