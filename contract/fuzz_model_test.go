@@ -133,13 +133,15 @@ func unimagined() []mutation {
 
 // TestFuzzFindsTheUnimagined: every fault of unimagined passes the named checks, and the fuzz
 // check finds it, shrinks it to at most two requests before the closing GETs, and names the
-// seed; run again with the same seed, it reports the same sequence.
+// seed; run again with the same seed, it reports the same sequence. All of it goes through
+// the proxies, which flag the fault in the fuzz check's traffic.
 func TestFuzzFindsTheUnimagined(t *testing.T) {
 	shrunk := regexp.MustCompile(`shrunk to (\d+) requests?`)
 	for _, tt := range unimagined() {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, base := newMock(t, nil, tt.wrap)
+			_, upstream := newMock(t, nil, tt.wrap)
+			proxies, base := newProxies(t, upstream)
 			named := config(base, true)
 			named.Skip = regexp.MustCompile(`^fuzz\.`)
 			if rep, err := contract.Run(context.Background(), named, contract.Checks()); err != nil || !rep.OK() {
@@ -174,6 +176,13 @@ func TestFuzzFindsTheUnimagined(t *testing.T) {
 			}
 			if diff := cmp.Diff(msgs[0], msgs[1]); diff != "" {
 				t.Errorf("the same seed reported another sequence (-first +second):\n%s", diff)
+			}
+			// The fuzz check's traffic shows the fault to the proxies too; the named
+			// checks' traffic did not.
+			for _, p := range proxies {
+				if len(serverViolations(p.p)) == 0 {
+					t.Errorf("the proxy %s flagged nothing", p.name)
+				}
 			}
 			t.Log(msgs[0])
 		})
@@ -210,5 +219,24 @@ func TestFuzzCatchesTheMutations(t *testing.T) {
 				t.Errorf("fuzz.agrees-with-model: %s against a broken server, want fail", got)
 			}
 		})
+	}
+}
+
+// TestProxyQuietUnderFuzz: the fuzz check's random traffic, valid and invalid, on both
+// accounts, with and without credentials, makes neither proxy flag a correct server.
+func TestProxyQuietUnderFuzz(t *testing.T) {
+	_, upstream := newMock(t, someSettings, nil)
+	proxies, base := newProxies(t, upstream)
+	rep, err := contract.Run(context.Background(), fuzzConfig(config(base, true), 150, 5), contract.Checks())
+	if err != nil || !rep.OK() {
+		t.Fatalf("Run: %v%s", err, failures(rep))
+	}
+	for _, p := range proxies {
+		if server := serverViolations(p.p); len(server) > 0 {
+			t.Errorf("the proxy %s flags a correct server:\n%s", p.name, strings.Join(server, "\n"))
+		}
+		if s := p.p.Summary(); s.Client == 0 {
+			t.Errorf("the proxy %s saw no client violation: the fuzz check sent no invalid input?", p.name)
+		}
 	}
 }

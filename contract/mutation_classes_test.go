@@ -214,12 +214,14 @@ func classMutations() []mutation {
 					r.SetBasicAuth(key, acct.Secret)
 				}
 			}),
-			mustFail: []string{"accounts.crossed-credentials-refused"},
+			mustFail:           []string{"accounts.crossed-credentials-refused"},
+			proxyNeedsAccounts: "which secret belongs to which apiKey",
 		},
 		{
-			name:     "username-is-the-apikey",
-			wrap:     replace(`"username":"temasys"`, `"username":"demo-key"`),
-			mustFail: []string{"envelope.username", "notify.accepts-true", "url.accepts-https", "semantics.put-replaces-whole"},
+			name:               "username-is-the-apikey",
+			wrap:               replace(`"username":"temasys"`, `"username":"demo-key"`),
+			mustFail:           []string{"envelope.username", "notify.accepts-true", "url.accepts-https", "semantics.put-replaces-whole"},
+			proxyNeedsAccounts: "the account's username, when every answer names the same wrong one",
 		},
 		{
 			name:     "username-upper-cased-on-put",

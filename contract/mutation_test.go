@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/contract"
 	"github.com/recmock/recmock/mock"
+	"github.com/recmock/recmock/proxy"
 )
 
 // rewriteBody wraps the mock so its answers lie: f rewrites each response body.
@@ -84,7 +86,10 @@ func TestMutations(t *testing.T) {
 	for _, tt := range slices.Concat(ruleMutations(), classMutations()) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, base := newMock(t, tt.before, tt.wrap)
+			_, upstream := newMock(t, tt.before, tt.wrap)
+			// The suite's traffic goes through two proxies, one told the accounts
+			// (--account), one not; each must see the fault too.
+			proxies, base := newProxies(t, upstream)
 			cfg := config(base, true)
 			if tt.cfg != nil {
 				tt.cfg(&cfg)
@@ -95,7 +100,25 @@ func TestMutations(t *testing.T) {
 				if err != nil || !rep.OK() {
 					t.Fatalf("the suite fails against the unbroken mock: %v%s", err, failures(rep))
 				}
+				for _, p := range proxies {
+					if server := serverViolations(p.p); len(server) > 0 {
+						t.Errorf("the proxy %s flags the unbroken mock:\n%s", p.name, strings.Join(server, "\n"))
+					}
+				}
 				return
+			}
+			for _, p := range proxies {
+				blind := tt.proxyBlind
+				if blind == "" && !p.accounts {
+					blind = tt.proxyNeedsAccounts
+				}
+				server := serverViolations(p.p)
+				switch {
+				case blind == "" && len(server) == 0:
+					t.Errorf("the proxy %s flagged no server violation in the suite's traffic", p.name)
+				case blind != "" && len(server) > 0:
+					t.Errorf("the proxy %s flags a fault said to be invisible to it (%s):\n%s", p.name, blind, strings.Join(server, "\n"))
+				}
 			}
 			for _, id := range tt.mustFail {
 				if got[id] != contract.StatusFail {
@@ -122,6 +145,57 @@ type mutation struct {
 	mustFail []string
 	// mustPass are hard checks that only observe a changed recmock decision.
 	mustPass []string
+	// proxyBlind, when set, says why the proxy cannot see the fault in the suite's traffic;
+	// otherwise it must flag at least one server violation. proxyNeedsAccounts says why
+	// only a proxy told the accounts (--account) can.
+	proxyBlind, proxyNeedsAccounts string
+}
+
+// namedProxy is a proxy the suite's traffic goes through.
+type namedProxy struct {
+	name     string
+	p        *proxy.Proxy
+	accounts bool // told the accounts
+}
+
+// newProxies starts two proxies in a chain in front of upstream, the first told the
+// mock's accounts, the second not, and returns them with the first one's URL.
+func newProxies(t *testing.T, upstream string) ([]namedProxy, string) {
+	t.Helper()
+	var out []namedProxy
+	base := upstream
+	for _, np := range []namedProxy{{name: "without --account"}, {name: "with --account", accounts: true}} {
+		cfg := proxy.Config{Upstream: base}
+		if np.accounts {
+			cfg.Accounts = []recmock.Account{mainAccount, otherAccount}
+		}
+		p, err := proxy.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(drain(p))
+		t.Cleanup(srv.Close)
+		np.p, base = p, srv.URL
+		out = append(out, np)
+	}
+	return out, base
+}
+
+// serverViolations lists the server violations the proxy journaled.
+func serverViolations(p *proxy.Proxy) []string {
+	rec := httptest.NewRecorder()
+	p.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, proxy.JournalPath+"?limit=10000", nil))
+	var page struct{ Items []proxy.Exchange }
+	json.Unmarshal(rec.Body.Bytes(), &page)
+	var out []string
+	for _, e := range page.Items {
+		for _, v := range e.Violations {
+			if v.Side == proxy.SideServer {
+				out = append(out, fmt.Sprintf("#%d %s: %s", e.ID, e.Method, v))
+			}
+		}
+	}
+	return out
 }
 
 // ruleMutations each break one rule of the API.
@@ -342,7 +416,8 @@ func ruleMutations() []mutation {
 					rec.Body = bytes.NewBufferString("<html><body>404 page not found</body></html>")
 				}
 			}),
-			mustFail: []string{"decision.unknown-path-404"},
+			mustFail:   []string{"decision.unknown-path-404"},
+			proxyBlind: "the path is not in openapi.yaml: the proxy forwards it unchecked",
 		},
 	}
 }
