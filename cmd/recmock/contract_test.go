@@ -334,3 +334,44 @@ func TestContractFuzz(t *testing.T) {
 		t.Errorf("the other account's secret is printed")
 	}
 }
+
+// TestProxyAccounts: with --account the proxy knows each account's username and credentials,
+// names the accounts on start without their secrets, and refuses a malformed one.
+func TestProxyAccounts(t *testing.T) {
+	upstream := contractServer(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			w.Write(bytes.ReplaceAll(rec.Body.Bytes(), []byte(`"username":"temasys"`), []byte(`"username":"globex"`)))
+		})
+	})
+	startup := startInProcess(t, nil, "proxy", "--upstream", upstream, "--addr", "127.0.0.1:0", "--annotate",
+		"--account", "temasys:demo-key:demo-secret", "--account", "globex:"+otherAccount.APIKey+":"+otherAccount.Secret)
+	if !strings.Contains(startup, "  accounts   temasys (apiKey demo-key), globex (apiKey globex-key)\n") || strings.Contains(startup, "secret") {
+		t.Errorf("startup:\n%s", startup)
+	}
+	base := regexp.MustCompile(`listening  (http://\S+)`).FindStringSubmatch(startup)[1]
+	req, _ := http.NewRequest(http.MethodPost, base+"/rest/recording/notifications", strings.NewReader(`{"notify":false}`))
+	req.SetBasicAuth("demo-key", "demo-secret")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if v := res.Header.Get("X-Recmock-Violations"); !strings.Contains(v, `server content.data.username: must name the account whose credentials were sent: "temasys"`) {
+		t.Errorf("X-Recmock-Violations %q", v)
+	}
+	for _, args := range [][]string{
+		{"proxy", "--upstream", upstream, "--account", "temasys:demo-key"},
+		{"proxy", "--upstream", upstream, "--max-accounts", "-1"},
+	} {
+		if code, _, errOut := contractRun(t, context.Background(), args...); code != 2 || strings.Contains(errOut, "demo-secret") {
+			t.Errorf("recmock %q: exit %d, stderr %q; want 2, no secret", args, code, errOut)
+		}
+	}
+}
