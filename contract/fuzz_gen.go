@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -37,8 +38,12 @@ type propSchema struct {
 	minLen, maxLen int
 }
 
-// settingsInputSchema reads NotificationSettingsInput from the embedded openapi.yaml.
-func settingsInputSchema() (inputSchema, error) {
+// settingsInputSchema is NotificationSettingsInput as read from the embedded openapi.yaml,
+// read on the first call and shared afterwards, as wire.Spec shares its validator: the
+// document never changes, and parsing it is most of what a short fuzz run costs.
+var settingsInputSchema = sync.OnceValues(readSettingsInputSchema)
+
+func readSettingsInputSchema() (inputSchema, error) {
 	doc, err := recmock.LoadSpec()
 	if err != nil {
 		return inputSchema{}, err

@@ -161,38 +161,61 @@ func simplerBodies(body string) []string {
 }
 
 // simplerStrings are shorter versions of a string value: empty, its first half, and, for a
-// list of addresses, the list without each of them, the other separators kept as they were.
+// list of addresses, the list without a half, a quarter... down to each single address, the
+// other separators kept as they were — so a long list shrinks in a few replays.
 func simplerStrings(s string) []string {
 	out := []string{""}
 	if len(s) > 8 {
 		out = append(out, cut(s, len(s)/2))
 	}
-	var tokens []string // address, separators, address, ...
-	isSep := func(r rune) bool { return strings.ContainsRune(",; \t\r\n", r) }
-	for rest := s; rest != ""; {
-		i := strings.IndexFunc(rest, isSep)
-		if i == 0 {
-			i = strings.IndexFunc(rest, func(r rune) bool { return !isSep(r) })
-		}
-		if i < 0 {
-			i = len(rest)
-		}
-		tokens, rest = append(tokens, rest[:i]), rest[i:]
-	}
-	for i, tok := range tokens {
-		if strings.IndexFunc(tok, isSep) == 0 {
-			continue
-		}
-		// the address and the separators after it (before it, for the last one)
-		from, to := i, min(i+2, len(tokens))
-		if to == i+1 && i > 0 {
-			from = i - 1
-		}
-		if cand := strings.Join(slices.Delete(slices.Clone(tokens), from, to), ""); cand != s {
-			out = append(out, cand)
+	lead, items := splitList(s)
+	for size := len(items) / 2; size >= 1 && len(items) > 1; size /= 2 {
+		for i := 0; i < len(items); i += size {
+			kept := slices.Concat(items[:i], items[min(i+size, len(items)):])
+			if len(kept) == 0 {
+				continue
+			}
+			var b strings.Builder
+			b.WriteString(lead)
+			for j, it := range kept {
+				b.WriteString(it.addr)
+				if j < len(kept)-1 || i+size < len(items) {
+					b.WriteString(it.sep)
+				} else {
+					b.WriteString(items[len(items)-1].sep) // what ended the list
+				}
+			}
+			out = append(out, b.String())
 		}
 	}
 	return out
+}
+
+// listItem is an address of a list and the separators after it.
+type listItem struct{ addr, sep string }
+
+// splitList cuts an email field into the separators before the first address and each
+// address with the separators that follow it.
+func splitList(s string) (lead string, items []listItem) {
+	isSep := func(r rune) bool { return strings.ContainsRune(",; \t\r\n", r) }
+	i := strings.IndexFunc(s, func(r rune) bool { return !isSep(r) })
+	if i < 0 {
+		return s, nil
+	}
+	lead, s = s[:i], s[i:]
+	for s != "" {
+		end := strings.IndexFunc(s, isSep)
+		if end < 0 {
+			end = len(s)
+		}
+		next := strings.IndexFunc(s[end:], func(r rune) bool { return !isSep(r) })
+		if next < 0 {
+			next = len(s) - end
+		}
+		items = append(items, listItem{s[:end], s[end : end+next]})
+		s = s[end+next:]
+	}
+	return lead, items
 }
 
 // plural is "1 request" or "n requests".

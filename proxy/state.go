@@ -48,7 +48,8 @@ func readEnvelope(v any) envelope {
 	env.data, _ = content["data"].(map[string]any)
 	errs, _ := content["errors"].([]any)
 	for _, e := range errs {
-		if f, ok := e.(map[string]any)["field"].(string); ok {
+		m, _ := e.(map[string]any)
+		if f, ok := m["field"].(string); ok {
 			env.fields = append(env.fields, f)
 		}
 	}

@@ -216,7 +216,7 @@ func (c *contractConfig) run(ctx context.Context, name string, checks []contract
 	rep, err := contract.Run(ctx, c.Config, checks)
 	if errors.Is(err, contract.ErrConfig) || errors.Is(err, contract.ErrNoChecks) || errors.Is(err, contract.ErrPreflight) {
 		// Nothing was checked: exit 2, "could not test", never 1, "contract broken".
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		fmt.Fprintf(stderr, "%s: %s\n", name, strings.TrimPrefix(err.Error(), "contract: "))
 		return 2
 	}
 	code := 0
