@@ -7,13 +7,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/contract"
-	"github.com/recmock/recmock/mock"
 )
 
 func TestParseHeader(t *testing.T) {
@@ -86,36 +83,34 @@ func FuzzDeploymentAnswers(f *testing.F) {
 	f.Fuzz(deploymentAnswers)
 }
 
+// deploymentAnswers runs the fuzz check against a deployment that answers status and body
+// to everything but the first two GETs (the preflight's and the snapshot's: no settings).
 func deploymentAnswers(t *testing.T, status int, body []byte) {
-	{
-		if status < 200 || status > 599 {
+	if status < 200 || status > 599 {
+		return
+	}
+	var gets int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodGet && gets < 2 {
+			gets++
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, `{"status":0,"content":{"message":"none"}}`)
 			return
 		}
-		var gets int
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			io.Copy(io.Discard, r.Body)
-			w.Header().Set("Content-Type", "application/json")
-			if r.Method == http.MethodGet && gets < 2 {
-				gets++ // the preflight and the snapshot see an account without settings
-				w.WriteHeader(http.StatusNotFound)
-				io.WriteString(w, `{"status":0,"content":{"message":"none"}}`)
-				return
-			}
-			w.WriteHeader(status)
-			w.Write(body)
-		}))
-		defer srv.Close()
-		cfg := contract.Config{BaseURL: srv.URL, APIKey: "demo-key", Secret: "demo-secret", Username: "temasys", AllowWrites: true,
-			Fuzz: 2, Seed: 1, Run: regexp.MustCompile(`^fuzz\.`),
-			NewModel: func(accounts []recmock.Account) (contract.Model, error) { return mock.New(mock.Config{Accounts: accounts}) }}
-		rep, _ := contract.Run(context.Background(), cfg, contract.Checks())
-		var b strings.Builder
-		contract.WriteText(&b, rep)
-		if strings.Contains(b.String(), "panic:") {
-			t.Fatalf("the fuzz check panicked:\n%s", b.String())
-		}
-		if strings.Contains(b.String(), "demo-secret") {
-			t.Fatalf("the report shows the Basic secret")
-		}
+		w.WriteHeader(status)
+		w.Write(body)
+	}))
+	defer srv.Close()
+	cfg := fuzzConfig(configOne(srv.URL, true), 2, 1)
+	rep, _ := contract.Run(context.Background(), cfg, contract.Checks())
+	var b strings.Builder
+	contract.WriteText(&b, rep)
+	if strings.Contains(b.String(), "panic:") {
+		t.Fatalf("the fuzz check panicked:\n%s", b.String())
+	}
+	if strings.Contains(b.String(), "demo-secret") {
+		t.Fatalf("the report shows the Basic secret")
 	}
 }
