@@ -29,7 +29,13 @@ type envelope struct {
 	status int            // -99 when the body is not an envelope
 	data   map[string]any // content.data, for status 1
 	fields []string       // the fields content.errors names, for status 0
+	big    bool           // the answer is over maxStateBytes: its data is not remembered
 }
+
+// maxStateBytes bounds the answers whose settings an account's state keeps: settings at the
+// API's own limits take a few KiB, so MaxAccounts accounts hold at most MaxAccounts times this.
+// A larger answer leaves only whether the account has settings.
+const maxStateBytes = 64 << 10
 
 func readEnvelope(v any) envelope {
 	env := envelope{status: -99}
@@ -233,7 +239,7 @@ func (p *Proxy) judgeState(ex *exchange, status int, env envelope) {
 		case absent:
 			flag("status", "GET must answer no settings, as "+s.provenance()+", since no write was acknowledged", fmt.Sprint(status))
 		}
-		s.learn(present, env.data, this)
+		s.learn(present, env.remembered(), this)
 	case op == opGet && env.status == recmock.StatusFailed:
 		if s.has == present {
 			flag("status", "GET must answer the settings "+s.provenance()+", not that there are none", fmt.Sprint(status))
@@ -241,7 +247,7 @@ func (p *Proxy) judgeState(ex *exchange, status int, env envelope) {
 		s.learn(absent, nil, this)
 	case ex.settings == nil: // a write the rules refuse
 		if env.status == recmock.StatusSuccess {
-			s.learn(present, env.data, this) // flagged by validateResponse; GET must now show it
+			s.learn(present, env.remembered(), this) // flagged by validateResponse; GET must now show it
 		} else {
 			s.refuse(fmt.Sprintf("%s (%d)", this, status))
 		}
@@ -249,12 +255,12 @@ func (p *Proxy) judgeState(ex *exchange, status int, env envelope) {
 		if s.has == present {
 			flag("status", "POST must be refused: the account has settings, "+s.provenance(), fmt.Sprint(status))
 		}
-		s.learn(present, env.data, this)
+		s.learn(present, env.remembered(), this)
 	case op == opPut && env.status == recmock.StatusSuccess:
 		if s.has == absent {
 			flag("status", "PUT must be refused: the account has no settings, "+s.provenance(), fmt.Sprint(status))
 		}
-		s.learn(present, env.data, this)
+		s.learn(present, env.remembered(), this)
 	case op == opCreate && plainRefusal:
 		if s.has == absent {
 			flag("status", "POST must be accepted: the account has no settings, "+s.provenance(), fmt.Sprint(status))
@@ -300,6 +306,14 @@ func (p *Proxy) judgeUsername(ex *exchange, s *accountState, env envelope) {
 
 func (s *accountState) learn(has presence, data map[string]any, since string) {
 	s.has, s.data, s.since, s.refused = has, data, since, nil
+}
+
+// remembered is the data an answer leaves in the state: none when it is too large to keep.
+func (e envelope) remembered() map[string]any {
+	if e.big {
+		return nil
+	}
+	return e.data
 }
 
 // maxRefused bounds the refused writes an account's state lists.

@@ -335,8 +335,8 @@ func TestStateOverlappingWrites(t *testing.T) {
 }
 
 // TestStateBounded: the proxy remembers at most MaxAccounts accounts, the least recently
-// seen forgotten first; with MaxAccounts negative it remembers none and judges no answer by
-// an earlier one.
+// seen forgotten first, and of each no settings over 64 KiB; with MaxAccounts negative it
+// remembers none and judges no answer by an earlier one.
 func TestStateBounded(t *testing.T) {
 	up := upstreamOf(t, storeSkipped)
 	p, base := start(t, proxy.Config{Upstream: up, MaxAccounts: 3})
@@ -346,6 +346,36 @@ func TestStateBounded(t *testing.T) {
 	if n := p.Accounts(); n != 3 {
 		t.Errorf("%d accounts remembered, want 3", n)
 	}
+	// An answer over 64 KiB leaves only that the account has settings, not which: a later
+	// GET that differs is not judged, one that says there are none is.
+	huge := `{"status":1,"content":{"data":{"username":"ann","notify":true,"email":[],"url":"https://h.example/` + strings.Repeat("x", 70<<10) + `"}}}`
+	var gets int
+	bigUp := upstreamOf(t, func(_ *mock.Server, h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			switch {
+			case r.Method == http.MethodPost:
+				io.WriteString(w, huge)
+			case gets == 0:
+				gets++
+				io.WriteString(w, `{"status":1,"content":{"data":{"username":"ann","notify":false,"email":[]}}}`)
+			default:
+				w.WriteHeader(http.StatusNotFound)
+				io.WriteString(w, `{"status":0,"content":{"message":"none"}}`)
+			}
+		})
+	})
+	_, bigBase := start(t, proxy.Config{Upstream: bigUp})
+	call{"POST", &ann, `{"notify":true}`, ""}.send(t, bigBase)
+	call{"GET", &ann, "", ""}.send(t, bigBase)
+	if got := serverViolations(t, bigBase); len(got) != 0 {
+		t.Errorf("a GET judged against settings too large to remember: %q", got)
+	}
+	call{"GET", &ann, "", ""}.send(t, bigBase)
+	if got := serverViolations(t, bigBase); len(got) != 1 || !strings.Contains(got[0], "not that there are none") {
+		t.Errorf("violations %q, want the settings that vanished", got)
+	}
+
 	off, base := start(t, proxy.Config{Upstream: up, MaxAccounts: -1})
 	for _, c := range []call{{"POST", &ann, `{"notify":false}`, ""}, {"PUT", &ann, `{"notify":true}`, ""}, {"GET", &ann, "", ""}} {
 		c.send(t, base)

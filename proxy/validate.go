@@ -70,6 +70,9 @@ func (p *Proxy) validateResponse(ex *exchange, res *http.Response, raw []byte) {
 		ex.violations = append(ex.violations, fieldViolations(SideServer, err, body.Value)...)
 	}
 	env := readEnvelope(body.Value)
+	if len(raw) > maxStateBytes {
+		env.big = true
+	}
 	p.judgeCredentials(ex, res.StatusCode, env)
 	p.judgeRefusal(ex, res.StatusCode, env)
 	p.judgeState(ex, res.StatusCode, env)
