@@ -92,6 +92,17 @@ func refuse(field string, bad func(body map[string]any) bool) func(*mock.Server,
 	}
 }
 
+// parseSettings reads a body as the API would store it for username, and whether the rules
+// accept it.
+func parseSettings(raw []byte, username string) (recmock.Settings, bool) {
+	body, err := wire.Decode(raw)
+	if err != nil {
+		return recmock.Settings{}, false
+	}
+	s, err := recmock.ParseSettings(body.Value, username)
+	return s, err == nil
+}
+
 // stringField is a body's string field, "" when absent or not a string.
 func stringField(body map[string]any, name string) string {
 	s, _ := body[name].(string)
@@ -367,8 +378,7 @@ func classMutations() []mutation {
 					raw, _ := readBody(r)
 					acct, ok := accountOf(m, r)
 					if ok && r.Method == http.MethodPost && hasSettingsOf(m, r, acct.Username) {
-						body, err := wire.Decode(raw)
-						if s, perr := recmock.ParseSettings(body.Value, acct.Username); err == nil && perr == nil {
+						if s, ok := parseSettings(raw, acct.Username); ok {
 							wire.WriteJSON(w, http.StatusOK, recmock.Success(s)) // acknowledged, not stored
 							return
 						}
@@ -385,12 +395,8 @@ func classMutations() []mutation {
 					raw, _ := readBody(r)
 					acct, ok := accountOf(m, r)
 					rec := serveRecorded(h, r)
-					if ok && r.Method == http.MethodPost && rec.Code == http.StatusConflict {
-						if body, err := wire.Decode(raw); err == nil {
-							if s, err := recmock.ParseSettings(body.Value, acct.Username); err == nil {
-								m.Store().Put(r.Context(), s)
-							}
-						}
+					if s, valid := parseSettings(raw, acct.Username); ok && valid && r.Method == http.MethodPost && rec.Code == http.StatusConflict {
+						m.Store().Put(r.Context(), s)
 					}
 					copyTo(w, rec)
 				})
@@ -420,13 +426,9 @@ func classMutations() []mutation {
 			wrap: func(_ *mock.Server, h http.Handler) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					raw, _ := readBody(r)
-					if r.Method == http.MethodPut && r.Header.Get("Authorization") == "" {
-						if body, err := wire.Decode(raw); err == nil {
-							if s, err := recmock.ParseSettings(body.Value, "temasys"); err == nil {
-								wire.WriteJSON(w, http.StatusOK, recmock.Success(s))
-								return
-							}
-						}
+					if s, ok := parseSettings(raw, "temasys"); ok && r.Method == http.MethodPut && r.Header.Get("Authorization") == "" {
+						wire.WriteJSON(w, http.StatusOK, recmock.Success(s))
+						return
 					}
 					h.ServeHTTP(w, r)
 				})

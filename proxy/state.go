@@ -171,7 +171,13 @@ func (p *Proxy) begin(ex *exchange) {
 }
 
 // end closes an exchange that got no answer to judge: a write's effect is then unknown.
-func (p *Proxy) end(ex *exchange) {
+func (p *Proxy) end(ex *exchange) { p.settle(ex, nil) }
+
+// settle ends a tracked exchange's part in its account's state and, when it ran alone,
+// calls judge with the state, under the lock. An exchange that did not run alone, or that
+// has no judge, leaves the account unknown if it was a write: it may or may not have been
+// applied.
+func (p *Proxy) settle(ex *exchange, judge func(s *accountState)) {
 	t := ex.tracked
 	if t == nil || t.ended {
 		return
@@ -180,10 +186,13 @@ func (p *Proxy) end(ex *exchange) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	s := st.get(t.key)
-	p.finish(s, t)
-	if t.write {
-		s.forget()
+	if !p.finish(s, t) || judge == nil {
+		if t.write {
+			s.forget()
+		}
+		return
 	}
+	judge(s)
 }
 
 // finish ends a tracked exchange's part in its account's bookkeeping and reports whether it
@@ -202,20 +211,15 @@ func (p *Proxy) finish(s *accountState, t *tracked) (alone bool) {
 // judgeState holds an answer of the notifications API to what the proxy saw of the account
 // before, then learns from it.
 func (p *Proxy) judgeState(ex *exchange, status int, env envelope) {
-	t := ex.tracked
-	if t == nil || t.ended {
+	if status >= 500 || env.status == -99 {
+		p.end(ex) // no answer to judge
 		return
 	}
-	st := p.states
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	s := st.get(t.key)
-	if !p.finish(s, t) || status >= 500 || env.status == -99 {
-		if t.write {
-			s.forget() // it may or may not have been applied
-		}
-		return
-	}
+	p.settle(ex, func(s *accountState) { p.judgeAnswer(ex, s, status, env) })
+}
+
+// judgeAnswer is judgeState's, for an exchange that ran alone; the caller holds mu.
+func (p *Proxy) judgeAnswer(ex *exchange, s *accountState, status int, env envelope) {
 	p.judgeUsername(ex, s, env)
 	op := ex.route.OperationID()
 	this := fmt.Sprintf("%s #%d", ex.Method, ex.ID)

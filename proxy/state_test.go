@@ -49,26 +49,14 @@ type call struct {
 
 func (c call) send(t *testing.T, base string) result {
 	t.Helper()
-	req, err := http.NewRequest(c.method, base+path, strings.NewReader(c.body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	req := newRequest(t, c.method, base+path, c.body)
 	if c.as != nil {
 		req.SetBasicAuth(c.as.APIKey, c.as.Secret)
 	}
 	if c.auth != "" {
 		req.Header.Set("Authorization", c.auth)
 	}
-	if c.body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return result{res.StatusCode, res.Header, string(b)}
+	return do(t, req)
 }
 
 // serverViolations lists the server violations of the newest journal entry as

@@ -109,9 +109,9 @@ func TestContractReadOnlyByDefault(t *testing.T) {
 	}
 }
 
-func TestContractFailsAgainstBrokenServer(t *testing.T) {
-	// notify answered as 1 instead of true
-	base := contractServer(t, func(h http.Handler) http.Handler {
+// replaceInAnswers wraps a handler so that its answers say new where they said old.
+func replaceInAnswers(old, new string) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, r)
@@ -120,9 +120,25 @@ func TestContractFailsAgainstBrokenServer(t *testing.T) {
 			}
 			w.Header().Del("Content-Length") // the body changes length below
 			w.WriteHeader(rec.Code)
-			w.Write(bytes.ReplaceAll(rec.Body.Bytes(), []byte(`"notify":true`), []byte(`"notify":1`)))
+			w.Write(bytes.ReplaceAll(rec.Body.Bytes(), []byte(old), []byte(new)))
 		})
+	}
+}
+
+// lowerCaseBodies wraps a handler so that it reads every request body in lower case: a
+// server that stores e-mail addresses, URLs and all lower-cased.
+func lowerCaseBodies(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		b = bytes.ToLower(b)
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+		h.ServeHTTP(w, r)
 	})
+}
+
+func TestContractFailsAgainstBrokenServer(t *testing.T) {
+	// notify answered as 1 instead of true
+	base := contractServer(t, replaceInAnswers(`"notify":true`, `"notify":1`))
 	code, out, _ := contractRun(t, context.Background(), "contract", "--base-url", base, "--basic", "demo-key:demo-secret", "--allow-writes", "--run", `^notify\.`)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", code, out)
@@ -259,17 +275,7 @@ func TestContractWebhook(t *testing.T) {
 // TestContractExitCodes: 0 passed, 1 contract broken, 2 could not test; CI tells them apart.
 func TestContractExitCodes(t *testing.T) {
 	good := contractServer(t, nil)
-	lower := contractServer(t, func(h http.Handler) http.Handler {
-		// stores and answers every e-mail address in lower case
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method != http.MethodGet {
-				b, _ := io.ReadAll(r.Body)
-				b = bytes.ToLower(b)
-				r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
-			}
-			h.ServeHTTP(w, r)
-		})
-	})
+	lower := contractServer(t, lowerCaseBodies)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -313,14 +319,7 @@ func TestContractFuzz(t *testing.T) {
 	if code != 0 || !regexp.MustCompile(`observed: seed \d+: 30 sequences, \d+ requests`).MatchString(out) {
 		t.Errorf("exit %d, want 0 and the seed drawn\n%s\n%s", code, out, errOut)
 	}
-	lower := contractServer(t, func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			b, _ := io.ReadAll(r.Body)
-			b = bytes.ToLower(b)
-			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
-			h.ServeHTTP(w, r)
-		})
-	})
+	lower := contractServer(t, lowerCaseBodies)
 	code, out, errOut = contractRun(t, context.Background(), append([]string{"contract", "--base-url", lower, "--fuzz", "50", "--seed", "11"}, creds...)...)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errOut)
@@ -338,18 +337,7 @@ func TestContractFuzz(t *testing.T) {
 // TestProxyAccounts: with --account the proxy knows each account's username and credentials,
 // names the accounts on start without their secrets, and refuses a malformed one.
 func TestProxyAccounts(t *testing.T) {
-	upstream := contractServer(t, func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, r)
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
-			}
-			w.Header().Del("Content-Length")
-			w.WriteHeader(rec.Code)
-			w.Write(bytes.ReplaceAll(rec.Body.Bytes(), []byte(`"username":"temasys"`), []byte(`"username":"globex"`)))
-		})
-	})
+	upstream := contractServer(t, replaceInAnswers(`"username":"temasys"`, `"username":"globex"`))
 	startup := startInProcess(t, nil, "proxy", "--upstream", upstream, "--addr", "127.0.0.1:0", "--annotate",
 		"--account", "temasys:demo-key:demo-secret", "--account", "globex:"+otherAccount.APIKey+":"+otherAccount.Secret)
 	if !strings.Contains(startup, "  accounts   temasys (apiKey demo-key), globex (apiKey globex-key)\n") || strings.Contains(startup, "secret") {
