@@ -133,11 +133,11 @@ func unimagined() []mutation {
 
 // TestFuzzFindsTheUnimagined: every fault of unimagined passes the named checks, and the fuzz
 // check finds it, shrinks it to at most two requests before the closing GETs, and names the
-// seed; run again with the same seed, it reports the same sequence. All of it goes through
-// the proxies, which flag the fault in the fuzz check's traffic.
+// seed; run again with the same seed (the first fault), it reports the same sequence. All of
+// it goes through the proxies, which flag the fault in the fuzz check's traffic.
 func TestFuzzFindsTheUnimagined(t *testing.T) {
 	shrunk := regexp.MustCompile(`shrunk to (\d+) requests?`)
-	for _, tt := range unimagined() {
+	for i, tt := range unimagined() {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, upstream := newMock(t, nil, tt.wrap)
@@ -147,8 +147,13 @@ func TestFuzzFindsTheUnimagined(t *testing.T) {
 			if rep, err := contract.Run(context.Background(), named, contract.Checks()); err != nil || !rep.OK() {
 				t.Fatalf("a named check catches it, so it is not a test of the fuzz check: %v%s", err, failures(rep))
 			}
+			// The first fault is run twice, to see the same seed report the same sequence.
+			runs := 1
+			if i == 0 {
+				runs = 2
+			}
 			var msgs []string
-			for range 2 {
+			for range runs {
 				rep, err := contract.Run(context.Background(), fuzzConfig(config(base, true), 300, 3), contract.Checks())
 				if err != nil {
 					t.Fatalf("Run: %v", err)
@@ -174,7 +179,7 @@ func TestFuzzFindsTheUnimagined(t *testing.T) {
 				}
 				msgs = append(msgs, res.Message+res.Diff)
 			}
-			if diff := cmp.Diff(msgs[0], msgs[1]); diff != "" {
+			if diff := cmp.Diff(msgs[0], msgs[len(msgs)-1]); diff != "" {
 				t.Errorf("the same seed reported another sequence (-first +second):\n%s", diff)
 			}
 			// The fuzz check's traffic shows the fault to the proxies too; the named
@@ -184,7 +189,6 @@ func TestFuzzFindsTheUnimagined(t *testing.T) {
 					t.Errorf("the proxy %s flagged nothing", p.name)
 				}
 			}
-			t.Log(msgs[0])
 		})
 	}
 }

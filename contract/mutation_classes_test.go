@@ -37,45 +37,69 @@ func readBody(r *http.Request) ([]byte, map[string]any) {
 	return raw, obj
 }
 
-// serveRecorded runs h and returns its answer, to pass on with copyTo.
-func serveRecorded(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, r)
-	return rec
+// answered is one request to the mock as a broken variant sees it: the body, the account its
+// apiKey names, what the account held before, and the mock's answer, which it may replace.
+type answered struct {
+	r      *http.Request
+	obj    map[string]any // the body's JSON object, nil when it is not one
+	raw    []byte
+	acct   recmock.Account
+	known  bool // acct is an account of the mock
+	before recmock.Settings
+	had    bool // the account had settings before
+	rec    *httptest.ResponseRecorder
 }
 
-func copyTo(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
-	for k, vs := range rec.Header() {
-		w.Header()[k] = vs
+// ok reports whether the mock accepted a request of method from a known account.
+func (a *answered) ok(method string) bool {
+	return a.known && a.r.Method == method && a.rec.Code == http.StatusOK
+}
+
+// answer replaces the mock's answer with the success envelope of s.
+func (a *answered) answer(s recmock.Settings) {
+	a.rec = httptest.NewRecorder()
+	wire.WriteJSON(a.rec, http.StatusOK, recmock.Success(s))
+}
+
+// afterAnswer wraps the mock so that f sees every request with the mock's answer before the
+// client does, and may change the store or the answer: a server broken after the fact.
+func afterAnswer(f func(m *mock.Server, a *answered)) func(*mock.Server, http.Handler) http.Handler {
+	return func(m *mock.Server, h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			a := &answered{r: r, rec: httptest.NewRecorder()}
+			a.raw, a.obj = readBody(r)
+			a.acct, a.known = accountOf(m, r)
+			before, err := m.Store().Get(r.Context(), a.acct.Username)
+			a.before, a.had = before, a.known && err == nil
+			h.ServeHTTP(a.rec, r)
+			f(m, a)
+			for k, vs := range a.rec.Header() {
+				w.Header()[k] = vs
+			}
+			w.Header().Del("Content-Length")
+			w.WriteHeader(a.rec.Code)
+			w.Write(a.rec.Body.Bytes())
+		})
 	}
-	w.Header().Del("Content-Length")
-	w.WriteHeader(rec.Code)
-	w.Write(rec.Body.Bytes())
+}
+
+// stored is what the account holds now.
+func (a *answered) stored(m *mock.Server) (recmock.Settings, bool) {
+	s, err := m.Store().Get(a.r.Context(), a.acct.Username)
+	return s, a.known && err == nil
 }
 
 // storeAltered wraps the mock so that what an accepted POST or PUT stores, and answers, is
 // altered by f, given the request's body: a server that normalises, cuts or reorders what it
 // keeps. GET then reads the altered settings, as it would from such a server.
 func storeAltered(f func(body map[string]any, s *recmock.Settings)) func(*mock.Server, http.Handler) http.Handler {
-	return func(m *mock.Server, h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, obj := readBody(r)
-			rec := serveRecorded(h, r)
-			acct, ok := accountOf(m, r)
-			if !ok || r.URL.Path != contract.APIPath || (r.Method != http.MethodPost && r.Method != http.MethodPut) || rec.Code != http.StatusOK {
-				copyTo(w, rec)
-				return
-			}
-			s, err := m.Store().Get(r.Context(), acct.Username)
-			if err != nil {
-				copyTo(w, rec)
-				return
-			}
-			f(obj, &s)
-			m.Store().Put(r.Context(), s)
-			wire.WriteJSON(w, http.StatusOK, recmock.Success(s))
-		})
-	}
+	return afterAnswer(func(m *mock.Server, a *answered) {
+		if s, ok := a.stored(m); ok && (a.ok(http.MethodPost) || a.ok(http.MethodPut)) {
+			f(a.obj, &s)
+			m.Store().Put(a.r.Context(), s)
+			a.answer(s)
+		}
+	})
 }
 
 // refuse wraps the mock so it refuses, naming field, the writes whose body bad matches: a
@@ -172,48 +196,40 @@ func classMutations() []mutation {
 		},
 		{
 			name: "get-answers-last-writer",
-			wrap: func(m *mock.Server, h http.Handler) http.Handler {
+			wrap: func() func(*mock.Server, http.Handler) http.Handler {
 				var mu sync.Mutex
-				var last *recmock.Settings
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					rec := serveRecorded(h, r)
-					acct, ok := accountOf(m, r)
+				var last *recmock.Settings // the last write of any account
+				return afterAnswer(func(m *mock.Server, a *answered) {
 					mu.Lock()
 					defer mu.Unlock()
 					switch {
-					case !ok || rec.Code != http.StatusOK || r.URL.Path != contract.APIPath:
-					case r.Method != http.MethodGet:
-						s, _ := m.Store().Get(r.Context(), acct.Username)
+					case a.ok(http.MethodPost) || a.ok(http.MethodPut):
+						s, _ := a.stored(m)
 						last = &s
-					case last != nil:
+					case a.ok(http.MethodGet) && last != nil:
 						s := *last
-						s.Username = acct.Username
-						rec = httptest.NewRecorder()
-						wire.WriteJSON(rec, http.StatusOK, recmock.Success(s))
+						s.Username = a.acct.Username
+						a.answer(s)
 					}
-					copyTo(w, rec)
 				})
-			},
+			}(),
 			mustFail: []string{"accounts.reads-isolated"},
 		},
 		{
 			name: "write-spills-to-other-account",
-			wrap: func(m *mock.Server, h http.Handler) http.Handler {
-				// A write's notify reaches every account: a shared column, say.
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					rec := serveRecorded(h, r)
-					if acct, ok := accountOf(m, r); ok && r.Method == http.MethodPut && rec.Code == http.StatusOK {
-						mine, _ := m.Store().Get(r.Context(), acct.Username)
-						for _, a := range m.Accounts() {
-							if s, err := m.Store().Get(r.Context(), a.Username); err == nil && a != acct {
-								s.Notify = mine.Notify
-								m.Store().Put(r.Context(), s)
-							}
-						}
+			// A write's notify reaches every account: a shared column, say.
+			wrap: afterAnswer(func(m *mock.Server, a *answered) {
+				mine, ok := a.stored(m)
+				if !ok || !a.ok(http.MethodPut) {
+					return
+				}
+				for _, other := range m.Accounts() {
+					if s, err := m.Store().Get(a.r.Context(), other.Username); err == nil && other != a.acct {
+						s.Notify = mine.Notify
+						m.Store().Put(a.r.Context(), s)
 					}
-					copyTo(w, rec)
-				})
-			},
+				}
+			}),
 			mustFail: []string{"accounts.writes-isolated"},
 		},
 		{
@@ -326,49 +342,35 @@ func classMutations() []mutation {
 		},
 		{
 			name: "lost-write-when-only-notify-changes",
-			wrap: func(m *mock.Server, h http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					acct, ok := accountOf(m, r)
-					prev, err := m.Store().Get(r.Context(), acct.Username)
-					rec := serveRecorded(h, r)
-					if ok && err == nil && r.Method == http.MethodPut && rec.Code == http.StatusOK {
-						if cur, err := m.Store().Get(r.Context(), acct.Username); err == nil {
-							cur.Notify = prev.Notify
-							if cmpSettings(cur, prev) {
-								m.Store().Put(r.Context(), prev) // "nothing changed": the write is skipped
-							}
-						}
+			wrap: afterAnswer(func(m *mock.Server, a *answered) {
+				if cur, ok := a.stored(m); ok && a.had && a.ok(http.MethodPut) {
+					cur.Notify = a.before.Notify
+					if cmpSettings(cur, a.before) {
+						m.Store().Put(a.r.Context(), a.before) // "nothing changed": the write is skipped
 					}
-					copyTo(w, rec)
-				})
-			},
+				}
+			}),
 			mustFail: []string{"notify.accepts-true", "notify.accepts-1"},
 		},
 		{
 			name: "stale-read-after-write",
-			wrap: func(m *mock.Server, h http.Handler) http.Handler {
+			wrap: func() func(*mock.Server, http.Handler) http.Handler {
 				var mu sync.Mutex
 				stale := map[string]recmock.Settings{} // by username: what the next GET answers
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					acct, ok := accountOf(m, r)
-					prev, err := m.Store().Get(r.Context(), acct.Username)
-					rec := serveRecorded(h, r)
+				return afterAnswer(func(_ *mock.Server, a *answered) {
 					mu.Lock()
 					defer mu.Unlock()
 					switch {
-					case !ok || rec.Code != http.StatusOK:
-					case r.Method == http.MethodPut && err == nil:
-						stale[acct.Username] = prev
-					case r.Method == http.MethodGet:
-						if s, found := stale[acct.Username]; found {
-							delete(stale, acct.Username)
-							rec = httptest.NewRecorder()
-							wire.WriteJSON(rec, http.StatusOK, recmock.Success(s))
+					case a.ok(http.MethodPut) && a.had:
+						stale[a.acct.Username] = a.before
+					case a.ok(http.MethodGet):
+						if s, found := stale[a.acct.Username]; found {
+							delete(stale, a.acct.Username)
+							a.answer(s)
 						}
 					}
-					copyTo(w, rec)
 				})
-			},
+			}(),
 			mustFail: []string{"url.accepts-https", "notify.accepts-true", "semantics.put-replaces-whole"},
 		},
 		{
@@ -390,35 +392,22 @@ func classMutations() []mutation {
 		},
 		{
 			name: "conflict-answered-but-stored",
-			wrap: func(m *mock.Server, h http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					raw, _ := readBody(r)
-					acct, ok := accountOf(m, r)
-					rec := serveRecorded(h, r)
-					if s, valid := parseSettings(raw, acct.Username); ok && valid && r.Method == http.MethodPost && rec.Code == http.StatusConflict {
-						m.Store().Put(r.Context(), s)
-					}
-					copyTo(w, rec)
-				})
-			},
+			wrap: afterAnswer(func(m *mock.Server, a *answered) {
+				if s, valid := parseSettings(a.raw, a.acct.Username); a.known && valid && a.r.Method == http.MethodPost && a.rec.Code == http.StatusConflict {
+					m.Store().Put(a.r.Context(), s)
+				}
+			}),
 			mustFail: []string{"semantics.post-on-existing-refused"},
 		},
 		{
 			name: "refused-put-keeps-its-url",
-			wrap: func(m *mock.Server, h http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					_, obj := readBody(r)
-					acct, ok := accountOf(m, r)
-					rec := serveRecorded(h, r)
-					if u := stringField(obj, "url"); ok && r.Method == http.MethodPut && rec.Code == http.StatusBadRequest && strings.HasPrefix(u, "https://") {
-						if s, err := m.Store().Get(r.Context(), acct.Username); err == nil {
-							s.URL = u
-							m.Store().Put(r.Context(), s)
-						}
-					}
-					copyTo(w, rec)
-				})
-			},
+			wrap: afterAnswer(func(m *mock.Server, a *answered) {
+				s, ok := a.stored(m)
+				if u := stringField(a.obj, "url"); ok && a.r.Method == http.MethodPut && a.rec.Code == http.StatusBadRequest && strings.HasPrefix(u, "https://") {
+					s.URL = u
+					m.Store().Put(a.r.Context(), s)
+				}
+			}),
 			mustFail: []string{"semantics.refused-put-changes-nothing"},
 		},
 		{
