@@ -48,7 +48,7 @@ func readCreds(r *http.Request, accounts []recmock.Account) creds {
 		return creds{kind: credOther}
 	default:
 		for k := range r.Header {
-			if recmock.IsSecretHeader(k) {
+			if mayAuthenticate(k) {
 				return creds{kind: credOther}
 			}
 		}
@@ -71,6 +71,22 @@ func readCreds(r *http.Request, accounts []recmock.Account) creds {
 	}
 	c.kind, c.why = credInvalid, fmt.Sprintf("apiKey %q, which no --account has", key)
 	return c
+}
+
+// mayAuthenticate reports whether a request header may carry credentials: the secret policy's
+// headers, and any a deployment may have made up for them (X-Auth-Token, X-Session-Id...). A
+// request with one is not taken for one without credentials.
+func mayAuthenticate(name string) bool {
+	if recmock.IsSecretHeader(name) {
+		return true
+	}
+	n := strings.ToLower(name)
+	for _, w := range []string{"auth", "token", "key", "session", "signature", "credential"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // stateKey names the account whose state an exchange reads and changes: its username with

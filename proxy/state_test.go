@@ -372,3 +372,31 @@ func TestStateBounded(t *testing.T) {
 		t.Errorf("with no state kept: violations %q, %d accounts", got, off.Accounts())
 	}
 }
+
+// TestOwnAuthHeaderIsCredentials: a deployment may authenticate with a header of its own; a
+// request that sends one is not taken for one without credentials, while one that sends
+// nothing at all is.
+func TestOwnAuthHeaderIsCredentials(t *testing.T) {
+	up := upstreamOf(t, func(_ *mock.Server, h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") == "" {
+				r.SetBasicAuth(ann.APIKey, ann.Secret) // the deployment's own session, say
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	_, base := start(t, proxy.Config{Upstream: up})
+	call{"POST", &ann, `{"notify":false}`, ""}.send(t, base)
+	for _, h := range []string{"X-Session-Token", "X-Auth-User", "Api-Key", "X-Signature"} {
+		req := newRequest(t, "GET", base+path, "")
+		req.Header.Set(h, "whatever")
+		do(t, req)
+		if got := serverViolations(t, base); len(got) != 0 {
+			t.Errorf("a GET with %s taken for one without credentials: %q", h, got)
+		}
+	}
+	call{"GET", nil, "", ""}.send(t, base)
+	if got := serverViolations(t, base); len(got) != 1 || !strings.Contains(got[0], "without credentials") {
+		t.Errorf("a GET without any credentials answered: violations %q", got)
+	}
+}
