@@ -48,6 +48,9 @@ const (
 	AuthWrongSecret
 	// AuthUnknownKey sends an apiKey no account should have, and none of Config's headers.
 	AuthUnknownKey
+	// AuthOther sends the second account's Basic credentials (Config.OtherAPIKey), and none
+	// of Config's headers.
+	AuthOther
 )
 
 // Request is one request a check sends. The zero value is an authenticated GET of APIPath.
@@ -185,5 +188,9 @@ func (t *T) Do(req Request) *Response {
 	if res.schemaErr != nil {
 		t.Errorf("%s %s: HTTP %d: the answer breaks openapi.yaml's %s: %v", req.method(), req.path(), res.Status, res.schema, res.schemaErr)
 	}
+	if err := oneJSONValue(res); err != nil {
+		t.Errorf("%s %s: HTTP %d: %v", req.method(), t.r.target(req), res.Status, err)
+	}
+	t.expectUsername(req, res)
 	return res
 }

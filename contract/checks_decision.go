@@ -62,7 +62,7 @@ func decisionChecks() []Check {
 				t.needSettings()
 				res := t.Do(Request{Method: http.MethodDelete})
 				if res.Status/100 == 2 {
-					t.r.exists = false
+					t.r.accts[0].exists = false
 				}
 				t.expectHTTP(res, http.StatusMethodNotAllowed)
 				t.expectFailureEnvelope(res)

@@ -50,11 +50,19 @@ func urlChecks() []Check {
 			ID:       "url.accepts-https",
 			Question: "Is an https URL answered and read back exactly as sent?",
 			Writes:   true,
-			Run: func(t *T) {
-				u := hookURL + "?token=abc&x=1"
-				s, _, _ := t.putOK(`{"notify":false,"url":"` + u + `"}`)
-				t.Diff("settings", want(s, recmock.Settings{URL: u}), s)
-			},
+			Run:      urlEcho(hookURL + "?token=abc&x=1"),
+		},
+		{
+			ID:       "url.case-kept",
+			Question: "Is a URL with upper-case letters and escapes in its path and query answered and read back exactly as sent, not lower-cased or re-encoded?",
+			Writes:   true,
+			Run:      urlEcho(hookURL + "/CamelCase/%7EUser?Token=AbC&Mode=UPPER%2Flower%2fMixed&Q=a+b~C"),
+		},
+		{
+			ID:       "url.max-length",
+			Question: "Is a URL of 2048 characters, the longest allowed, answered and read back whole?",
+			Writes:   true,
+			Run:      urlEcho(maxURL),
 		},
 		{
 			ID:       "url.omitted-when-empty",
@@ -77,22 +85,39 @@ func urlChecks() []Check {
 	}
 }
 
+// urlEcho PUTs a URL and wants it answered and read back exactly as sent.
+func urlEcho(u string) func(t *T) {
+	return func(t *T) {
+		s, _, _ := t.putOK(body("notify", false, "url", u))
+		t.Diff("settings", want(s, recmock.Settings{URL: u}), s)
+	}
+}
+
 // emailSplit PUTs an email string and wants it answered and read back as addrs.
 func emailSplit(sent string, addrs ...string) func(t *T) {
 	return func(t *T) {
-		s, _, _ := t.putOK(fmt.Sprintf(`{"notify":false,"email":%q}`, sent))
+		s, _, _ := t.putOK(body("notify", false, "email", sent))
 		t.Diff("email", addrs, s.Email)
 	}
 }
 
 func emailChecks() []Check {
+	hundred, hundredAddrs := maxEmails(recmock.MaxEmails)
 	return []Check{
-		{ID: "email.split-commas", Question: `Is "ann@example.com,bob@example.org" answered as an array of the two addresses?`, Writes: true,
-			Run: emailSplit("ann@example.com,bob@example.org", "ann@example.com", "bob@example.org")},
-		{ID: "email.split-mixed-separators", Question: "Are commas, semicolons and spaces, in any mix, all taken as separators?", Writes: true,
-			Run: emailSplit("ann@example.com; bob@example.org  cy@example.net,dee@example.com ;eve@example.org", "ann@example.com", "bob@example.org", "cy@example.net", "dee@example.com", "eve@example.org")},
+		{ID: "email.split-commas", Question: `Is "Ann.Lee+Rec@Example.com,bob@example.org" answered as an array of the two addresses, as written?`, Writes: true,
+			Run: emailSplit("Ann.Lee+Rec@Example.com,bob@example.org", "Ann.Lee+Rec@Example.com", "bob@example.org")},
+		{ID: "email.split-mixed-separators", Question: "Are commas, semicolons and spaces, in any mix, all taken as separators, the order kept?", Writes: true,
+			Run: emailSplit("Eve@Example.org; bob@EXAMPLE.org  Cy.Lee+rec@example.net,ann@example.com ;Dee_O'Brien@Example.com",
+				"Eve@Example.org", "bob@EXAMPLE.org", "Cy.Lee+rec@example.net", "ann@example.com", "Dee_O'Brien@Example.com")},
 		{ID: "email.duplicates-dropped", Question: "Are repeated addresses dropped, in the order they first appear?", Writes: true,
-			Run: emailSplit("bob@example.org,ann@example.com;bob@example.org ann@example.com", "bob@example.org", "ann@example.com")},
+			Run: emailSplit("bob@example.org,Ann@Example.com;bob@example.org Cy@Example.net,Ann@Example.com", "bob@example.org", "Ann@Example.com", "Cy@Example.net")},
+		{ID: "email.duplicates-ignore-case", Question: "Are addresses that differ only in case taken as one, the first one kept as written?", Writes: true,
+			Run: emailSplit("Ann.Lee@Example.com; ann.lee@example.COM, BOB@example.org,Bob@Example.Org ANN.LEE@EXAMPLE.COM",
+				"Ann.Lee@Example.com", "BOB@example.org")},
+		{ID: "email.max-length", Question: "Is an address of 254 characters, with a 64-character local part of unusual but valid characters, answered whole?", Writes: true,
+			Run: emailSplit(maxEmail, maxEmail)},
+		{ID: "email.max-count", Question: fmt.Sprintf("Are %d addresses, the most allowed, all answered in order?", recmock.MaxEmails), Writes: true,
+			Run: emailSplit(hundred, hundredAddrs...)},
 		{
 			ID:       "email.empty-array",
 			Question: "Is email answered as [] (not left out or null) when no address is set?",
@@ -113,7 +138,7 @@ func emailChecks() []Check {
 			},
 		},
 		{ID: "email.invalid-refused", Question: "Is an invalid address among valid ones refused with status 0 naming email?", Writes: true,
-			Run: func(t *T) { t.putRefused(`{"notify":false,"email":"ann@example.com,not-an-address"}`, "email") }},
+			Run: func(t *T) { t.putRefused(`{"notify":false,"email":"Ann@Example.com,not-an-address"}`, "email") }},
 		{ID: "email.array-refused", Question: "Is email sent as a JSON array, not a string, refused with status 0 naming email?", Writes: true,
 			Run: func(t *T) { t.putRefused(`{"notify":false,"email":["ann@example.com"]}`, "email") }},
 	}
@@ -121,14 +146,13 @@ func emailChecks() []Check {
 
 // s3Body is a PUT body with the given S3 fields; an empty value leaves the field out.
 func s3Body(arn, keyID, secret string) string {
-	var b strings.Builder
-	b.WriteString(`{"notify":false`)
+	pairs := []any{"notify", false}
 	for _, f := range [][2]string{{"s3Arn", arn}, {"s3AccessKeyId", keyID}, {"s3SecretAccessKey", secret}} {
 		if f[1] != "" {
-			fmt.Fprintf(&b, ",%q:%q", f[0], f[1])
+			pairs = append(pairs, f[0], f[1])
 		}
 	}
-	return b.String() + "}"
+	return body(pairs...)
 }
 
 func s3Checks() []Check {
@@ -141,6 +165,15 @@ func s3Checks() []Check {
 			Run: func(t *T) {
 				s, _, _ := t.putOK(full)
 				t.Diff("settings", want(s, recmock.Settings{S3: &recmock.S3Settings{ARN: testARN, AccessKeyID: testKeyID, SecretAccessKey: testSecret}}), s)
+			},
+		},
+		{
+			ID:       "s3.max-lengths",
+			Question: "Are S3 settings at their longest (a 63-character bucket, a 256-character key ID and secret) answered whole?",
+			Writes:   true,
+			Run: func(t *T) {
+				s, _, _ := t.putOK(s3Body(maxS3ARN, maxS3KeyID, maxS3Secret))
+				t.Diff("settings", want(s, recmock.Settings{S3: &recmock.S3Settings{ARN: maxS3ARN, AccessKeyID: maxS3KeyID, SecretAccessKey: maxS3Secret}}), s)
 			},
 		},
 		{

@@ -65,8 +65,9 @@ func withoutSettingsChecks() []Check {
 			Writes:   true,
 			Run: func(t *T) {
 				t.needNoSettings()
-				post := t.expectSuccess(t.send(http.MethodPost, `{"notify":0,"url":"`+hookURL+`","email":"ann@example.com"}`))
-				t.Diff("POST answer", want(post, recmock.Settings{URL: hookURL, Email: []string{"ann@example.com"}}), post)
+				const u, addr = hookURL + "?Created=POST&Sig=x%2Fy", "Ann.Lee+Rec@Example.com"
+				post := t.expectSuccess(t.send(http.MethodPost, body("notify", 0, "url", u, "email", addr)))
+				t.Diff("POST answer", want(post, recmock.Settings{URL: u, Email: []string{addr}}), post)
 				t.Diff("GET after POST", post, t.expectSuccess(t.get()))
 			},
 		},

@@ -87,8 +87,10 @@ func (r *runner) do(ctx context.Context, res *Result, req Request) (*Response, e
 			out.schema, out.schemaErr = schema, r.v.ValidateSchema(schema, raw)
 		}
 		r.validate(ctx, out, method, req.path())
-		if (method == http.MethodPost || method == http.MethodPut) && statusOf(raw) == recmock.StatusSuccess {
-			r.exists = true
+		acct := r.accountFor(req.Auth)
+		r.learn(acct, raw)
+		if acct != nil && (method == http.MethodPost || method == http.MethodPut) && statusOf(raw) == recmock.StatusSuccess {
+			acct.exists = true
 		}
 	}
 	return out, nil
@@ -121,6 +123,8 @@ func (r *runner) setHeaders(hr *http.Request, req Request) {
 			secret += "-2"
 		}
 		hr.SetBasicAuth(key, secret)
+	case AuthOther:
+		hr.SetBasicAuth(r.cfg.OtherAPIKey, r.cfg.OtherSecret)
 	case AuthUnknownKey:
 		hr.SetBasicAuth("recmock-contract-unknown-key", "recmock-contract-unknown-secret")
 	}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/contract"
 	"github.com/recmock/recmock/mock"
 )
@@ -199,4 +200,34 @@ func ExampleParseHeader() {
 	// Output:
 	// Cookie session=abc123 <nil>
 	// contract: bad header: want 'Name: value', found no colon
+}
+
+// With a Model — recmock's own mock, fresh for each sequence — the fuzz check sends random
+// sequences to the deployment and compares every answer with the model's. The same seed sends
+// the same sequences.
+func ExampleModel() {
+	accounts := []recmock.Account{recmock.DefaultAccount(), {Username: "globex", APIKey: "globex-key", Secret: "globex-secret"}}
+	m, _ := mock.New(mock.Config{Accounts: accounts})
+	srv := httptest.NewServer(m)
+	defer srv.Close()
+
+	rep, err := contract.Run(context.Background(), contract.Config{
+		BaseURL: srv.URL, APIKey: "demo-key", Secret: "demo-secret",
+		OtherAPIKey: "globex-key", OtherSecret: "globex-secret",
+		AllowWrites: true,
+		Fuzz:        25,
+		Seed:        7,
+		NewModel: func(accounts []recmock.Account) (contract.Model, error) {
+			return mock.New(mock.Config{Accounts: accounts})
+		},
+		Run: regexp.MustCompile(`^fuzz\.`),
+	}, contract.Checks())
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range rep.Results {
+		fmt.Println(r.Status, r.ID, r.Observed)
+	}
+	// Output:
+	// pass fuzz.agrees-with-model [seed 7: 25 sequences, 227 requests, every answer as the model gives it]
 }

@@ -3,12 +3,14 @@ package contract
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"mime"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/wire"
 )
 
 // envelopeSchema names the openapi.yaml component each envelope status must match.
@@ -16,6 +18,19 @@ var envelopeSchema = map[int]string{
 	recmock.StatusSuccess:      "SettingsEnvelope",
 	recmock.StatusFailed:       "ErrorEnvelope",
 	recmock.StatusUnauthorized: "UnauthorizedEnvelope",
+}
+
+// oneJSONValue is why an answer declared as JSON is not exactly one JSON value (bytes after
+// it, say), or nil.
+func oneJSONValue(res *Response) error {
+	mt, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type"))
+	if mt != "application/json" {
+		return nil
+	}
+	if _, err := wire.Decode(res.Body); err != nil {
+		return fmt.Errorf("the answer is declared as JSON but is not one JSON value: %w", err)
+	}
+	return nil
 }
 
 // expectJSON fails the check unless the answer is declared application/json.
@@ -160,27 +175,30 @@ func (t *T) send(method, body string) *Response {
 
 // needSettings makes sure the account has settings to read or to PUT over, creating
 // {"notify":false} when it has none; without writes, the check is skipped.
-func (t *T) needSettings() {
-	if t.r.exists {
+func (t *T) needSettings() { t.needSettingsOf(t.r.accts[0]) }
+
+// needSettingsOf is needSettings for either account.
+func (t *T) needSettingsOf(a *account) {
+	if a.exists {
 		return
 	}
 	if t.r.writes != "" {
-		t.Skipf("the account has no settings, and creating some %s", t.r.writes)
+		t.Skipf("%s has no settings, and creating some %s", a.label, t.r.writes)
 	}
-	res := t.send(http.MethodPost, offBody)
+	res := t.Do(Request{Method: http.MethodPost, Body: offBody, Auth: a.auth})
 	switch statusOf(res.Body) {
 	case recmock.StatusSuccess:
 	case recmock.StatusFailed:
 		// Settings appeared since the snapshot (another client, or a DELETE not honoured).
-		t.r.exists = true
+		a.exists = true
 	default:
-		t.Fatalf("could not create settings to work on: HTTP %d", res.Status)
+		t.Fatalf("could not create settings for %s to work on: HTTP %d", a.label, res.Status)
 	}
 }
 
 // needNoSettings skips a check that can only be asked of an account without settings.
 func (t *T) needNoSettings() {
-	if t.r.exists {
+	if t.r.accts[0].exists {
 		t.Skipf("the account has settings, and the API has no DELETE to remove them: ask this of an account without settings")
 	}
 }

@@ -2,8 +2,11 @@ package contract_test
 
 import (
 	"bufio"
+	"context"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -66,4 +69,48 @@ func FuzzParseHeader(f *testing.F) {
 			t.Fatalf("header %q: sent %q, read back %q", name, value, got)
 		}
 	})
+}
+
+// FuzzDeploymentAnswers: whatever a deployment answers — any status, any bytes — the fuzz
+// check compares, shrinks and reports without panicking, and its report shows no secret.
+func FuzzDeploymentAnswers(f *testing.F) {
+	f.Add(200, []byte(`{"status":1,"content":{"data":{"username":"temasys","notify":true,"email":[],"s3Settings":{"s3Arn":"x","s3AccessKeyId":"k","s3SecretAccessKey":"fuzz-s3-secret"}}}}`))
+	f.Add(400, []byte(`{"status":0,"content":{"message":"m","errors":[{"field":"email"},{"field":null},1]}}`))
+	f.Add(404, []byte(`{"status":0,"content":{}}{}`))
+	f.Add(401, []byte(`{"status":-1}`))
+	f.Add(500, []byte("<html>"))
+	f.Add(200, []byte(`{"status":1,"content":{"data":[]}}`))
+	f.Fuzz(deploymentAnswers)
+}
+
+// deploymentAnswers runs the fuzz check against a deployment that answers status and body
+// to everything but the first two GETs (the preflight's and the snapshot's: no settings).
+func deploymentAnswers(t *testing.T, status int, body []byte) {
+	if status < 200 || status > 599 {
+		return
+	}
+	var gets int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodGet && gets < 2 {
+			gets++
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, `{"status":0,"content":{"message":"none"}}`)
+			return
+		}
+		w.WriteHeader(status)
+		w.Write(body)
+	}))
+	defer srv.Close()
+	cfg := fuzzConfig(configOne(srv.URL, true), 2, 1)
+	rep, _ := contract.Run(context.Background(), cfg, contract.Checks())
+	var b strings.Builder
+	contract.WriteText(&b, rep)
+	if strings.Contains(b.String(), "panic:") {
+		t.Fatalf("the fuzz check panicked:\n%s", b.String())
+	}
+	if strings.Contains(b.String(), "demo-secret") {
+		t.Fatalf("the report shows the Basic secret")
+	}
 }

@@ -20,11 +20,18 @@ var (
 		S3: &recmock.S3Settings{ARN: "arn:aws:s3:eu-west-1:123456789012:acme-recordings/2026", AccessKeyID: "AKIAREALACCOUNTKEY", SecretAccessKey: "REAL-account-secret/with+chars"}}
 )
 
-// newMock starts the mock with the default account holding before (nil: no settings), behind
-// wrap when given. It returns the mock and the server's URL.
+// The two accounts of the mock the tests run against: config's, and the second one
+// (--other-basic).
+var (
+	mainAccount  = recmock.DefaultAccount()
+	otherAccount = recmock.Account{Username: "Globex-Ops", APIKey: "globex-key", Secret: "globex-secret"}
+)
+
+// newMock starts the mock with both accounts, the default one holding before (nil: no
+// settings), behind wrap when given. It returns the mock and the server's URL.
 func newMock(t testing.TB, before *recmock.Settings, wrap func(*mock.Server, http.Handler) http.Handler) (*mock.Server, string) {
 	t.Helper()
-	m, err := mock.New(mock.Config{})
+	m, err := mock.New(mock.Config{Accounts: []recmock.Account{mainAccount, otherAccount}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,8 +62,16 @@ func drain(h http.Handler) http.Handler {
 	})
 }
 
-// config is the default account's configuration for a run against base.
+// config is the configuration of a run against base with both accounts, their usernames
+// given.
 func config(base string, writes bool) contract.Config {
+	cfg := configOne(base, writes)
+	cfg.OtherAPIKey, cfg.OtherSecret, cfg.OtherUsername = otherAccount.APIKey, otherAccount.Secret, otherAccount.Username
+	return cfg
+}
+
+// configOne is the configuration of a run against base with the default account only.
+func configOne(base string, writes bool) contract.Config {
 	return contract.Config{BaseURL: base, APIKey: "demo-key", Secret: "demo-secret", Username: "temasys", AllowWrites: writes}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/contract"
 	"github.com/recmock/recmock/mock"
+	"github.com/recmock/recmock/proxy"
 )
 
 // rewriteBody wraps the mock so its answers lie: f rewrites each response body.
@@ -81,14 +83,124 @@ func isS3Field(k string) bool {
 // suite that passes a broken server is the worst bug this package can have. The unbroken
 // server must pass in the same test, so the failures are the mutations' doing.
 func TestMutations(t *testing.T) {
-	tests := []struct {
-		name     string
-		before   *recmock.Settings
-		wrap     func(*mock.Server, http.Handler) http.Handler
-		mustFail []string
-		// mustPass are hard checks that only observe a changed recmock decision.
-		mustPass []string
-	}{
+	for _, tt := range slices.Concat(ruleMutations(), classMutations()) {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, upstream := newMock(t, tt.before, tt.wrap)
+			// The suite's traffic goes through two proxies, one told the accounts
+			// (--account), one not; each must see the fault too.
+			proxies, base := newProxies(t, upstream)
+			cfg := config(base, true)
+			if tt.cfg != nil {
+				tt.cfg(&cfg)
+			}
+			rep, err := contract.Run(context.Background(), cfg, contract.Checks())
+			got := byStatus(rep)
+			if tt.mustFail == nil {
+				if err != nil || !rep.OK() {
+					t.Fatalf("the suite fails against the unbroken mock: %v%s", err, failures(rep))
+				}
+				for _, p := range proxies {
+					if server := serverViolations(p.p); len(server) > 0 {
+						t.Errorf("the proxy %s flags the unbroken mock:\n%s", p.name, strings.Join(server, "\n"))
+					}
+				}
+				return
+			}
+			for _, p := range proxies {
+				blind := tt.proxyBlind
+				if blind == "" && !p.accounts {
+					blind = tt.proxyNeedsAccounts
+				}
+				server := serverViolations(p.p)
+				switch {
+				case blind == "" && len(server) == 0:
+					t.Errorf("the proxy %s flagged no server violation in the suite's traffic", p.name)
+				case blind != "" && len(server) > 0:
+					t.Errorf("the proxy %s flags a fault said to be invisible to it (%s):\n%s", p.name, blind, strings.Join(server, "\n"))
+				}
+			}
+			for _, id := range tt.mustFail {
+				if got[id] != contract.StatusFail {
+					t.Errorf("%s: %s against a server that breaks its rule, want fail", id, got[id])
+				}
+			}
+			for _, id := range tt.mustPass {
+				if got[id] != contract.StatusPass {
+					t.Errorf("%s: %s, want pass: it should only observe a changed decision%s", id, got[id], failures(rep))
+				}
+			}
+		})
+	}
+}
+
+// mutation is a deliberately broken variant of the mock, and what must catch it.
+type mutation struct {
+	name   string
+	before *recmock.Settings
+	wrap   func(*mock.Server, http.Handler) http.Handler
+	// cfg, when set, changes the run's configuration.
+	cfg func(*contract.Config)
+	// mustFail are the checks that must fail; nil for the unbroken server, which must pass.
+	mustFail []string
+	// mustPass are hard checks that only observe a changed recmock decision.
+	mustPass []string
+	// proxyBlind, when set, says why the proxy cannot see the fault in the suite's traffic;
+	// otherwise it must flag at least one server violation. proxyNeedsAccounts says why
+	// only a proxy told the accounts (--account) can.
+	proxyBlind, proxyNeedsAccounts string
+}
+
+// namedProxy is a proxy the suite's traffic goes through.
+type namedProxy struct {
+	name     string
+	p        *proxy.Proxy
+	accounts bool // told the accounts
+}
+
+// newProxies starts two proxies in a chain in front of upstream, the first told the
+// mock's accounts, the second not, and returns them with the first one's URL.
+func newProxies(t *testing.T, upstream string) ([]namedProxy, string) {
+	t.Helper()
+	var out []namedProxy
+	base := upstream
+	for _, np := range []namedProxy{{name: "without --account"}, {name: "with --account", accounts: true}} {
+		cfg := proxy.Config{Upstream: base}
+		if np.accounts {
+			cfg.Accounts = []recmock.Account{mainAccount, otherAccount}
+		}
+		p, err := proxy.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(drain(p))
+		t.Cleanup(srv.Close)
+		np.p, base = p, srv.URL
+		out = append(out, np)
+	}
+	return out, base
+}
+
+// serverViolations lists the server violations the proxy journaled.
+func serverViolations(p *proxy.Proxy) []string {
+	rec := httptest.NewRecorder()
+	p.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, proxy.JournalPath+"?limit=10000", nil))
+	var page struct{ Items []proxy.Exchange }
+	json.Unmarshal(rec.Body.Bytes(), &page)
+	var out []string
+	for _, e := range page.Items {
+		for _, v := range e.Violations {
+			if v.Side == proxy.SideServer {
+				out = append(out, fmt.Sprintf("#%d %s: %s", e.ID, e.Method, v))
+			}
+		}
+	}
+	return out
+}
+
+// ruleMutations each break one rule of the API.
+func ruleMutations() []mutation {
+	return []mutation{
 		{name: "unbroken"},
 		{name: "unbroken-with-s3-settings", before: s3Settings},
 		{
@@ -252,7 +364,7 @@ func TestMutations(t *testing.T) {
 		{
 			name:     "s3-secret-not-returned",
 			before:   noSettings,
-			wrap:     replace(`"s3SecretAccessKey":"recmock-contract-secret"`, `"s3SecretAccessKey":"***"`),
+			wrap:     replace(`"s3SecretAccessKey":"Recmock/Contract+Secret=01"`, `"s3SecretAccessKey":"***"`),
 			mustFail: []string{"s3.nested-when-set"},
 		},
 		{
@@ -304,31 +416,8 @@ func TestMutations(t *testing.T) {
 					rec.Body = bytes.NewBufferString("<html><body>404 page not found</body></html>")
 				}
 			}),
-			mustFail: []string{"decision.unknown-path-404"},
+			mustFail:   []string{"decision.unknown-path-404"},
+			proxyBlind: "the path is not in openapi.yaml: the proxy forwards it unchecked",
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			_, base := newMock(t, tt.before, tt.wrap)
-			rep, err := contract.Run(context.Background(), config(base, true), contract.Checks())
-			got := byStatus(rep)
-			if tt.mustFail == nil {
-				if err != nil || !rep.OK() {
-					t.Fatalf("the suite fails against the unbroken mock: %v%s", err, failures(rep))
-				}
-				return
-			}
-			for _, id := range tt.mustFail {
-				if got[id] != contract.StatusFail {
-					t.Errorf("%s: %s against a server that breaks its rule, want fail", id, got[id])
-				}
-			}
-			for _, id := range tt.mustPass {
-				if got[id] != contract.StatusPass {
-					t.Errorf("%s: %s, want pass: it should only observe a changed decision%s", id, got[id], failures(rep))
-				}
-			}
-		})
 	}
 }

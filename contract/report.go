@@ -29,6 +29,19 @@ type Report struct {
 	Results        []Result
 	// Restore says how the account's settings were put back; nil when nothing was written.
 	Restore *Restore
+	// OtherRestore is the same for the second account (Config.OtherAPIKey).
+	OtherRestore *Restore
+}
+
+// restores are the report's restores that happened, the account's first.
+func (r Report) restores() []*Restore {
+	var out []*Restore
+	for _, rs := range []*Restore{r.Restore, r.OtherRestore} {
+		if rs != nil {
+			out = append(out, rs)
+		}
+	}
+	return out
 }
 
 // Counts returns how many checks passed, failed and were skipped.
@@ -47,10 +60,15 @@ func (r Report) Counts() (passed, failed, skipped int) {
 }
 
 // OK reports whether every check passed or was skipped and, if anything was written, the
-// settings were restored.
+// settings of every account were restored.
 func (r Report) OK() bool {
 	_, failed, _ := r.Counts()
-	return failed == 0 && (r.Restore == nil || r.Restore.OK)
+	for _, rs := range r.restores() {
+		if !rs.OK {
+			return false
+		}
+	}
+	return failed == 0
 }
 
 // Result is one check's verdict with the evidence.
@@ -87,6 +105,8 @@ type Exchange struct {
 
 // Restore says how the account's settings were put back after the writes.
 type Restore struct {
+	// Account names the account when it is not Config's own: "the other account (--other-basic)".
+	Account string
 	// OK is true when GET answers exactly what it answered before the run or, for an account
 	// that had no settings, the {"notify":false} that had to be left instead.
 	OK bool

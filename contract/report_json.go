@@ -25,10 +25,7 @@ func WriteJSON(w io.Writer, rep Report) error {
 		}
 		out.Results = append(out.Results, jr)
 	}
-	if rs := rep.Restore; rs != nil {
-		out.Restore = &jsonRestore{OK: rs.OK, HadSettings: rs.HadSettings, Message: rs.Message,
-			Before: rs.Before, After: rs.After, Diff: rs.Diff, Exchanges: jsonExchanges(rs.Exchanges)}
-	}
+	out.Restore, out.OtherRestore = newJSONRestore(rep.Restore), newJSONRestore(rep.OtherRestore)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
@@ -47,6 +44,15 @@ type jsonReport struct {
 	OK             bool         `json:"ok"`
 	Results        []jsonResult `json:"results"`
 	Restore        *jsonRestore `json:"restore,omitempty"`
+	OtherRestore   *jsonRestore `json:"otherRestore,omitempty"`
+}
+
+func newJSONRestore(rs *Restore) *jsonRestore {
+	if rs == nil {
+		return nil
+	}
+	return &jsonRestore{Account: rs.Account, OK: rs.OK, HadSettings: rs.HadSettings, Message: rs.Message,
+		Before: rs.Before, After: rs.After, Diff: rs.Diff, Exchanges: jsonExchanges(rs.Exchanges)}
 }
 
 type jsonResult struct {
@@ -61,6 +67,7 @@ type jsonResult struct {
 }
 
 type jsonRestore struct {
+	Account     string         `json:"account,omitempty"`
 	OK          bool           `json:"ok"`
 	HadSettings bool           `json:"hadSettings"`
 	Message     string         `json:"message"`

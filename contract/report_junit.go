@@ -29,8 +29,12 @@ func WriteJUnit(w io.Writer, rep Report) error {
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
-	if rs := rep.Restore; rs != nil {
-		c := junitCase{Classname: "recmock.contract", Name: "restore", Time: secs(0), SystemOut: newCDATA(rs.Message)}
+	for _, rs := range rep.restores() {
+		name := "restore"
+		if rs.Account != "" {
+			name = "restore-other-account"
+		}
+		c := junitCase{Classname: "recmock.contract", Name: name, Time: secs(0), SystemOut: newCDATA(rs.Message)}
 		if !rs.OK {
 			var b strings.Builder
 			ew := &errWriter{w: &b}

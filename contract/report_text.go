@@ -51,12 +51,16 @@ func WriteText(w io.Writer, rep Report) error {
 			writeExchange(ew, ex, "    ")
 		}
 	}
-	if rs := rep.Restore; rs != nil {
+	for _, rs := range rep.restores() {
 		ew.printf("\n")
 		if rs.OK {
-			writeIndented(ew, "", "restore: "+rs.Message)
+			writeIndented(ew, "", "restore"+restoreOf(rs)+": "+rs.Message)
 		} else {
-			ew.printf("!!! RESTORE FAILED: the account's settings may not be as they were !!!\n")
+			whose := "the account's settings"
+			if rs.Account != "" {
+				whose = "the settings of " + rs.Account
+			}
+			ew.printf("!!! RESTORE FAILED: %s may not be as they were !!!\n", whose)
 			writeIndented(ew, "", rs.Message)
 			writeIndented(ew, "    ", rs.Diff)
 			for _, ex := range rs.Exchanges {
@@ -67,11 +71,21 @@ func WriteText(w io.Writer, rep Report) error {
 	}
 	passed, failed, skipped := rep.Counts()
 	restore := ""
-	if rep.Restore != nil && !rep.Restore.OK {
-		restore = "; RESTORE FAILED"
+	for _, rs := range rep.restores() {
+		if !rs.OK {
+			restore = "; RESTORE FAILED"
+		}
 	}
 	ew.printf("\n%d passed, %d failed, %d skipped in %s%s\n", passed, failed, skipped, seconds(rep.Duration), restore)
 	return ew.err
+}
+
+// restoreOf names the account of a restore that is not Config's own: " of the other account ...".
+func restoreOf(rs *Restore) string {
+	if rs.Account == "" {
+		return ""
+	}
+	return " of " + rs.Account
 }
 
 // writeExchange writes a request and its answer, curl -v style.

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/recmock/recmock"
+	"github.com/recmock/recmock/internal/wire"
 )
 
 // snapshot is the account's settings as GET answered them before the run.
@@ -25,10 +26,10 @@ type snapshot struct {
 // notifications off with nothing else set is the state that can do no harm.
 const offBody = `{"notify":false}`
 
-// takeSnapshot reads the account's settings before any check runs. When they cannot be read,
+// takeSnapshot reads an account's settings before any check runs. When they cannot be read,
 // or could not be put back exactly, writes are disabled: a run must never change what it
 // cannot restore.
-func (r *runner) takeSnapshot(ctx context.Context) {
+func (r *runner) takeSnapshot(ctx context.Context, a *account) {
 	res := &Result{ID: "snapshot"}
 	disable := func(format string, args ...any) {
 		if r.writes == "" {
@@ -36,26 +37,30 @@ func (r *runner) takeSnapshot(ctx context.Context) {
 			r.log.Warn("contract: " + r.writes)
 		}
 	}
-	defer func() { r.snap.ex = res.Exchanges }()
-	got, err := r.do(ctx, res, Request{})
+	defer func() { a.snap.ex = res.Exchanges }()
+	got, err := r.do(ctx, res, Request{Auth: a.auth})
 	if err != nil {
-		disable("could not read the account's settings to restore them later: %v", err)
+		disable("could not read the settings of %s to restore them later: %v", a.label, err)
 		return
 	}
 	switch statusOf(got.Body) {
 	case recmock.StatusSuccess:
 	case recmock.StatusFailed:
 		if got.Status >= 500 {
-			disable("GET answered HTTP %d, so whether the account has settings is unknown", got.Status)
+			disable("GET answered HTTP %d, so whether %s has settings is unknown", got.Status, a.label)
 			return
 		}
-		r.log.Info("contract: the account has no settings before the run")
+		r.log.Info("contract: " + a.label + " has no settings before the run")
 		return
 	case recmock.StatusUnauthorized:
-		disable("the credentials were refused (status -1): check --basic and --header")
+		disable("the credentials of %s were refused (status -1): check %s", a.label, a.flag)
 		return
 	default:
-		disable("GET answered HTTP %d without the envelope, so the settings could not be saved", got.Status)
+		why := "without the envelope"
+		if _, err := wire.Decode(got.Body); err != nil {
+			why = "with a body that is not one JSON value (" + err.Error() + ")"
+		}
+		disable("GET answered HTTP %d %s, so the settings of %s could not be saved", got.Status, why, a.label)
 		return
 	}
 	data, err := restorable(got.Body)
@@ -63,12 +68,12 @@ func (r *runner) takeSnapshot(ctx context.Context) {
 		disable("%v", err)
 		return
 	}
-	r.snap = snapshot{had: true, raw: got.Body, data: data}
-	r.exists = true
+	a.snap = snapshot{had: true, raw: got.Body, data: data}
+	a.exists = true
 	if data.S3 != nil {
 		r.secrets = append(r.secrets, data.S3.SecretAccessKey)
 	}
-	r.log.Info("contract: saved the account's settings to restore them after the run")
+	r.log.Info("contract: saved the settings of " + a.label + " to restore them after the run")
 }
 
 // restorable decodes GET's data, refusing what a PUT could not reproduce exactly.
@@ -102,79 +107,88 @@ func putBody(s recmock.Settings) string {
 	return string(b)
 }
 
-// restore puts the settings back as they were and checks that GET answers them byte for byte
-// as before. It runs on a context of its own, so a cancelled run still restores.
-func (r *runner) restore(parent context.Context) *Restore {
+// restore puts an account's settings back as they were and checks that GET answers them byte
+// for byte as before. It runs on a context of its own, so a cancelled run still restores.
+func (r *runner) restore(parent context.Context, a *account) *Restore {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), r.restoreTimeout)
 	defer cancel()
 	// The checks are over: whatever blocked writes must not block putting things back.
 	r.writes = ""
-	rs := &Restore{HadSettings: r.snap.had, Before: r.maskBody(r.snap.raw)}
+	rs := &Restore{HadSettings: a.snap.had, Before: r.maskBody(a.snap.raw)}
+	if a.auth != AuthConfigured {
+		rs.Account = a.label + " (" + a.flag + ")"
+	}
 	res := &Result{ID: "restore"}
-	defer func() { rs.Exchanges = append(append([]Exchange{}, r.snap.ex...), res.Exchanges...) }()
+	defer func() { rs.Exchanges = append(append([]Exchange{}, a.snap.ex...), res.Exchanges...) }()
 	// Nothing to put back when the writes left no trace (all refused, say): look first.
-	if cur, err := r.do(ctx, res, Request{}); err == nil {
+	if cur, err := r.do(ctx, res, Request{Auth: a.auth}); err == nil {
 		switch {
-		case r.snap.had && bytes.Equal(cur.Body, r.snap.raw):
+		case a.snap.had && bytes.Equal(cur.Body, a.snap.raw):
 			rs.OK, rs.After = true, rs.Before
 			rs.Message = "settings unchanged: GET answers exactly what it answered before the run"
-			r.log.Info("contract: " + rs.Message)
+			r.log.Info("contract: "+rs.Message, "account", a.label)
 			return rs
-		case !r.snap.had && statusOf(cur.Body) == recmock.StatusFailed && cur.Status < 500:
+		case !a.snap.had && statusOf(cur.Body) == recmock.StatusFailed && cur.Status < 500:
 			rs.OK, rs.After = true, r.maskBody(cur.Body)
-			rs.Message = "the account still has no settings, as before the run"
+			rs.Message = a.label + " still has no settings, as before the run"
 			r.log.Info("contract: " + rs.Message)
 			return rs
 		}
 	}
 	body := offBody
-	if r.snap.had {
-		body = putBody(r.snap.data)
+	if a.snap.had {
+		body = putBody(a.snap.data)
 	}
-	r.log.Info("contract: restoring the account's settings")
-	put, err := r.do(ctx, res, Request{Method: http.MethodPut, Body: body})
-	// A deployment that honoured a DELETE (decision.method-405) has no settings to PUT over.
-	if err == nil && statusOf(put.Body) != recmock.StatusSuccess {
-		put, err = r.do(ctx, res, Request{Method: http.MethodPost, Body: body})
-	}
-	if err == nil && statusOf(put.Body) != recmock.StatusSuccess {
-		err = fmt.Errorf("PUT and POST answered HTTP %d: %s", put.Status, r.maskBody(put.Body))
-	}
+	r.log.Info("contract: restoring the settings of " + a.label)
+	_, err := r.putBack(ctx, res, a, body)
 	var after *Response
 	if err == nil {
-		after, err = r.do(ctx, res, Request{})
+		after, err = r.do(ctx, res, Request{Auth: a.auth})
 	}
 	if err != nil {
-		rs.Message = fmt.Sprintf("COULD NOT RESTORE the account's settings: %v.\nThey were, before the run:\n%s\nPut them back by hand.", r.scrub(err.Error()), orNone(rs.Before))
+		rs.Message = fmt.Sprintf("COULD NOT RESTORE the settings of %s: %v.\nThey were, before the run:\n%s\nPut them back by hand.", a.label, r.scrub(err.Error()), orNone(rs.Before))
 		r.log.Error("contract: " + firstLine(rs.Message))
 		return rs
 	}
 	rs.After = r.maskBody(after.Body)
-	if !r.snap.had {
+	if !a.snap.had {
 		got, derr := settingsOf(after.Body)
 		want := recmock.Settings{Username: got.Username, Email: []string{}}
 		rs.OK = derr == nil && cmp.Equal(want, got)
-		rs.Message = "the account had no settings before the run, and the API has no DELETE: it is left with {\"notify\":false} (notifications off; no url, e-mail or S3 settings)"
+		rs.Message = a.label + " had no settings before the run, and the API has no DELETE: it is left with {\"notify\":false} (notifications off; no url, e-mail or S3 settings)"
 		if !rs.OK {
 			rs.Diff = cmp.Diff(want, got)
-			rs.Message = "COULD NOT RESTORE: the account had no settings before the run; it should be left with {\"notify\":false}, but GET answers:\n" + rs.After
+			rs.Message = "COULD NOT RESTORE: " + a.label + " had no settings before the run; it should be left with {\"notify\":false}, but GET answers:\n" + rs.After
 		}
 		r.log.Warn("contract: " + firstLine(rs.Message))
 		return rs
 	}
-	if bytes.Equal(after.Body, r.snap.raw) {
+	if bytes.Equal(after.Body, a.snap.raw) {
 		rs.OK = true
 		rs.Message = "settings restored: GET answers exactly what it answered before the run"
-		r.log.Info("contract: " + rs.Message)
+		r.log.Info("contract: "+rs.Message, "account", a.label)
 		return rs
 	}
 	rs.Diff = cmp.Diff(rs.Before, rs.After)
 	if rs.Diff == "" {
 		rs.Diff = "(they differ only in masked values, such as s3SecretAccessKey)"
 	}
-	rs.Message = fmt.Sprintf("COULD NOT RESTORE the account's settings exactly: GET answers something else than before the run.\nBefore:\n%s\nNow:\n%s", rs.Before, rs.After)
+	rs.Message = fmt.Sprintf("COULD NOT RESTORE the settings of %s exactly: GET answers something else than before the run.\nBefore:\n%s\nNow:\n%s", a.label, rs.Before, rs.After)
 	r.log.Error("contract: " + firstLine(rs.Message))
 	return rs
+}
+
+// putBack stores body as an account's settings: PUT, or POST when a deployment that honoured
+// a DELETE (decision.method-405) has no settings to PUT over.
+func (r *runner) putBack(ctx context.Context, res *Result, a *account, body string) (*Response, error) {
+	put, err := r.do(ctx, res, Request{Method: http.MethodPut, Body: body, Auth: a.auth})
+	if err == nil && statusOf(put.Body) != recmock.StatusSuccess {
+		put, err = r.do(ctx, res, Request{Method: http.MethodPost, Body: body, Auth: a.auth})
+	}
+	if err == nil && statusOf(put.Body) != recmock.StatusSuccess {
+		err = fmt.Errorf("PUT and POST answered HTTP %d: %s", put.Status, r.maskBody(put.Body))
+	}
+	return put, err
 }
 
 func orNone(s string) string {

@@ -171,7 +171,8 @@ func TestSecretsMasked(t *testing.T) {
 	contract.WriteJSON(&all, rep)
 	contract.WriteJUnit(&all, rep)
 	basic := base64.StdEncoding.EncodeToString([]byte("demo-key:demo-secret"))
-	for _, secret := range []string{token, cookie, "demo-secret", basic, s3Settings.S3.SecretAccessKey, `"s3SecretAccessKey":"recmock-contract-secret"`} {
+	otherBasic := base64.StdEncoding.EncodeToString([]byte(otherAccount.APIKey + ":" + otherAccount.Secret))
+	for _, secret := range []string{token, cookie, "demo-secret", basic, otherAccount.Secret, otherBasic, s3Settings.S3.SecretAccessKey, "Recmock/Contract+Secret=01", "Recmock/Max+Secret="} {
 		if strings.Contains(all.String(), secret) {
 			t.Errorf("%q leaked into a report or the trace", secret)
 		}

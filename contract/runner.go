@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/internal/wire"
 )
 
@@ -28,6 +29,11 @@ var (
 	// ErrInterrupted means the context was cancelled before every check had run; it wraps
 	// the context's error.
 	ErrInterrupted = errors.New("contract: interrupted")
+	// ErrPreflight means the deployment could not be tested at all: it did not answer, it
+	// refused the credentials, or BaseURL already ends in APIPath. No check ran and nothing
+	// was written; the report is empty. `recmock contract` exits 2 on it, not 1, so CI tells
+	// "could not test" from "contract broken".
+	ErrPreflight = errors.New("contract: could not test")
 )
 
 // Config configures a run. The zero value runs nothing useful but is valid: set BaseURL for
@@ -43,8 +49,29 @@ type Config struct {
 	// Header is added to every request that carries credentials: cookies or tokens that a
 	// real deployment needs. Its values are masked in reports and traces.
 	Header http.Header
-	// Username is the username data must name; empty accepts any non-empty one.
+	// Username is the username every success answer to these credentials must name; empty
+	// accepts any non-empty one, as long as it never changes during the run.
 	Username string
+	// OtherAPIKey and OtherSecret are a second account's HTTP Basic credentials
+	// (--other-basic). With them the accounts.* checks ask whether the two accounts are kept
+	// apart, writes reach both, and both are restored at the end. Header is not sent with
+	// them. Default: no second account; the accounts.* checks are skipped.
+	OtherAPIKey, OtherSecret string
+	// OtherUsername is the username every success answer to the second account must name;
+	// empty accepts any non-empty one other than the first account's.
+	OtherUsername string
+	// Fuzz is how many random sequences the fuzz.agrees-with-model check sends (--fuzz);
+	// 0 skips it. It needs AllowWrites and NewModel.
+	Fuzz int
+	// Seed seeds the fuzz check's generator: the same seed sends the same sequences. Every
+	// value is a seed, 0 included; the report names the one used.
+	Seed uint64
+	// NewModel returns a fresh reference implementation of the API — recmock's own mock, in
+	// practice — serving accounts (this account first, then the second one, with the same
+	// apiKeys, secrets and usernames) and holding no settings. The fuzz check compares the
+	// deployment's answers with its answers to the same requests, calling NewModel for every
+	// sequence it replays. Default: nil, which skips the fuzz check.
+	NewModel func(accounts []recmock.Account) (Model, error)
 	// AllowWrites lets checks POST and PUT. Without it only GET reaches the account.
 	AllowWrites bool
 	// Run selects the checks whose ID it matches; nil selects all. Skip then deselects those
@@ -81,11 +108,10 @@ type runner struct {
 
 	// writes is "" when checks may write, else why they may not.
 	writes string
-	// dirty is set before the first request that could change the account is sent.
+	// dirty is set before the first request that could change an account is sent.
 	dirty bool
-	// exists is whether the account has settings now, as far as the run knows.
-	exists bool
-	snap   snapshot
+	// accts are the run's accounts: Config's first, then the second one when configured.
+	accts []*account
 }
 
 // Run runs the checks that cfg selects, in order, and reports on each. With writes allowed it
@@ -138,7 +164,11 @@ func newRunner(cfg Config) (*runner, error) {
 		r.masked[http.CanonicalHeaderKey(k)] = true
 		r.secrets = append(r.secrets, vs...)
 	}
-	r.secrets = append(r.secrets, cfg.Secret)
+	r.secrets = append(r.secrets, cfg.Secret, cfg.OtherSecret)
+	r.accts = []*account{{label: "the account", flag: "--basic", auth: AuthConfigured, key: cfg.APIKey, secret: cfg.Secret, username: cfg.Username}}
+	if cfg.OtherAPIKey != "" {
+		r.accts = append(r.accts, &account{label: "the other account", flag: "--other-basic", auth: AuthOther, key: cfg.OtherAPIKey, secret: cfg.OtherSecret, username: cfg.OtherUsername})
+	}
 	if !cfg.AllowWrites {
 		r.writes = "needs --allow-writes"
 	}
@@ -167,7 +197,12 @@ func (r *runner) run(ctx context.Context, checks []Check) (rep Report, err error
 		rep.Target = r.cfg.WebhookURL
 	}
 	if r.base != "" {
-		r.takeSnapshot(ctx)
+		if err := r.preflight(ctx); err != nil {
+			return Report{Target: r.base, Writes: r.cfg.AllowWrites, Started: rep.Started, Duration: r.now().Sub(rep.Started)}, err
+		}
+		for _, a := range r.accts {
+			r.takeSnapshot(ctx, a)
+		}
 		if r.cfg.AllowWrites {
 			rep.WritesDisabled = r.writes
 		}
@@ -177,9 +212,16 @@ func (r *runner) run(ctx context.Context, checks []Check) (rep Report, err error
 	defer func() {
 		p := recover()
 		if r.dirty {
-			rep.Restore = r.restore(ctx)
-			if !rep.Restore.OK {
-				err = errors.Join(err, fmt.Errorf("%w: %s", ErrRestore, firstLine(rep.Restore.Message)))
+			for i, a := range r.accts {
+				rs := r.restore(ctx, a)
+				if i == 0 {
+					rep.Restore = rs
+				} else {
+					rep.OtherRestore = rs
+				}
+				if !rs.OK {
+					err = errors.Join(err, fmt.Errorf("%w: %s", ErrRestore, firstLine(rs.Message)))
+				}
 			}
 		}
 		rep.Duration = r.now().Sub(rep.Started)

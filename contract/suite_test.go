@@ -199,12 +199,6 @@ func TestWritesDisabledWhenRestoreImpossible(t *testing.T) {
 				wire.WriteError(w, recmock.Errorf(recmock.CodeInternal, "down"))
 			})
 		}, "HTTP 500"},
-		{"credentials-refused", someSettings, func(_ *mock.Server, h http.Handler) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				r.Header.Del("Authorization")
-				h.ServeHTTP(w, r)
-			})
-		}, "credentials were refused"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -43,6 +43,16 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// Accounts are the deployment's accounts (--account), when known. With them, a success
+	// answered to credentials none of them holds is a server violation, and so are status -1
+	// answered to an account's own credentials and a success that names another username.
+	// Default: none; an account is then known by its Basic apiKey, and its answers must
+	// keep naming the username they named first.
+	Accounts []recmock.Account
+	// MaxAccounts bounds the accounts whose state the proxy remembers (the settings their
+	// last answer showed, to hold the next ones to): the least recently seen is forgotten
+	// first. Default 1000; negative: no state is kept, and answers are judged one by one.
+	MaxAccounts int
 }
 
 // JournalPath is where a Proxy serves its own journal; every other path is forwarded.
@@ -59,6 +69,7 @@ type Proxy struct {
 	journal  *ring.Ring[Exchange]
 	lastID   atomic.Int64
 	stats    stats
+	states   *states // nil when Config.MaxAccounts is negative
 }
 
 var _ http.Handler = (*Proxy)(nil)
@@ -82,6 +93,9 @@ func New(cfg Config) (*Proxy, error) {
 	if cfg.JournalSize <= 0 {
 		cfg.JournalSize = 1000
 	}
+	if cfg.MaxAccounts == 0 {
+		cfg.MaxAccounts = 1000
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -96,6 +110,9 @@ func New(cfg Config) (*Proxy, error) {
 		cfg.Transport = t
 	}
 	p := &Proxy{cfg: cfg, upstream: u, v: v, log: cfg.Logger, now: cfg.Now, journal: ring.New[Exchange](cfg.JournalSize)}
+	if cfg.MaxAccounts > 0 {
+		p.states = newStates(cfg.MaxAccounts)
+	}
 	p.rp = &httputil.ReverseProxy{
 		Rewrite:        p.rewrite,
 		Transport:      cfg.Transport,
@@ -137,6 +154,8 @@ type exchange struct {
 	bodyInMemory bool
 	settings     *recmock.Settings // the request's settings, when it carried valid ones
 	clientBad    bool              // the request broke a rule
+	creds        creds
+	tracked      *tracked // for the notifications API: its part in the account's state
 	violations   []Violation
 }
 
@@ -148,7 +167,8 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := p.now()
-	ex := &exchange{Exchange: Exchange{Time: start.UTC(), Method: r.Method, Path: r.URL.Path}}
+	// Numbered as they start, so that a violation can name an earlier exchange.
+	ex := &exchange{Exchange: Exchange{ID: p.lastID.Add(1), Time: start.UTC(), Method: r.Method, Path: r.URL.Path}}
 	body, complete, err := readPrefix(r.Body, p.cfg.MaxBodyBytes)
 	if err != nil {
 		wire.WriteError(w, recmock.Errorf(recmock.CodeInvalid, "request body could not be read: %v", err))
@@ -170,13 +190,14 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		ex.Note = fmt.Sprintf("request body over %d bytes: not validated", p.cfg.MaxBodyBytes)
 	}
+	p.begin(ex)
 	rec := &statusWriter{ResponseWriter: w}
 	p.rp.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex)))
+	p.end(ex)
 
 	ex.Status = rec.status
 	ex.DurationMs = float64(p.now().Sub(start).Microseconds()) / 1000
 	ex.Violations = ex.violations
-	ex.ID = p.lastID.Add(1)
 	p.journal.Add(ex.Exchange)
 	p.stats.add(&ex.Exchange)
 	if len(ex.violations) > 0 {

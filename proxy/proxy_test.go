@@ -50,19 +50,33 @@ type result struct {
 	Body   string
 }
 
+// send sends a request as the default account, with hdr set last.
 func send(t *testing.T, method, url, body string, hdr map[string]string) result {
+	t.Helper()
+	req := newRequest(t, method, url, body)
+	req.SetBasicAuth("demo-key", "demo-secret")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	return do(t, req)
+}
+
+// newRequest is a request with body, declared as JSON when there is one.
+func newRequest(t *testing.T, method, url, body string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.SetBasicAuth("demo-key", "demo-secret")
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
+	return req
+}
+
+// do sends req and reads the whole answer.
+func do(t *testing.T, req *http.Request) result {
+	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

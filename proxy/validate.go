@@ -34,6 +34,7 @@ func (p *Proxy) checkRequest(r *http.Request, ex *exchange, raw []byte) {
 		return
 	}
 	ex.route, ex.Validated = route, true
+	ex.creds = readCreds(r, p.cfg.Accounts)
 	body, err := wire.Decode(raw)
 	if err == nil {
 		if route.TakesSettings() {
@@ -68,6 +69,13 @@ func (p *Proxy) validateResponse(ex *exchange, res *http.Response, raw []byte) {
 	if err != nil {
 		ex.violations = append(ex.violations, fieldViolations(SideServer, err, body.Value)...)
 	}
+	env := readEnvelope(body.Value)
+	if len(raw) > maxStateBytes {
+		env.big = true
+	}
+	p.judgeCredentials(ex, res.StatusCode, env)
+	p.judgeRefusal(ex, res.StatusCode, env)
+	p.judgeState(ex, res.StatusCode, env)
 	ok := res.StatusCode/100 == 2
 	if ex.clientBad && ok {
 		ex.violations = append(ex.violations, Violation{Side: SideServer, Field: "status", Rule: "input that breaks a rule must be refused, not accepted", Value: fmt.Sprint(res.StatusCode)})
@@ -83,6 +91,22 @@ func (p *Proxy) validateResponse(ex *exchange, res *http.Response, raw []byte) {
 	}
 	for _, d := range diffValues("content.data", want, got) {
 		ex.violations = append(ex.violations, Violation{Side: SideServer, Field: d.field, Rule: "must answer what was stored: " + d.want, Value: d.got})
+	}
+}
+
+// judgeRefusal flags a body the rules accept refused as invalid: HTTP 400 or 422, or a
+// failure naming fields. Refusals that are not about the body's values (413, 415) and those
+// that name no field (a conflict, no settings: judgeState's business) are left alone.
+func (p *Proxy) judgeRefusal(ex *exchange, status int, env envelope) {
+	if ex.settings == nil || ex.clientBad || env.status != recmock.StatusFailed || status == http.StatusRequestEntityTooLarge || status == http.StatusUnsupportedMediaType {
+		return
+	}
+	if status == http.StatusBadRequest || status == http.StatusUnprocessableEntity || len(env.fields) > 0 {
+		v := fmt.Sprint(status)
+		if len(env.fields) > 0 {
+			v += " naming " + strings.Join(env.fields, ", ")
+		}
+		ex.violations = append(ex.violations, Violation{Side: SideServer, Field: "status", Rule: "a body the rules accept must not be refused as invalid", Value: v})
 	}
 }
 

@@ -7,13 +7,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/contract"
+	"github.com/recmock/recmock/mock"
 )
 
 // contractConfig is every contract flag, bound straight to its field.
@@ -24,18 +29,47 @@ type contractConfig struct {
 	JUnit, JSON  string
 	Verbose      bool
 	List         bool
+	seedSet      bool // --seed was given; otherwise a random one is drawn and reported
+}
+
+// basicFlag defines a flag that takes HTTP Basic credentials as key:secret.
+func basicFlag(fs *flag.FlagSet, name, usage string, key, secret *string) {
+	fs.Func(name, usage, func(s string) error {
+		k, v, ok := strings.Cut(s, ":")
+		if !ok || k == "" || v == "" {
+			return fmt.Errorf("want key:secret, got %q", redactCreds(s))
+		}
+		*key, *secret = k, v
+		return nil
+	})
+}
+
+// apiFlags are the flags of `contract` that `contract webhook` does not have.
+func (c *contractConfig) apiFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.BaseURL, "base-url", "", "the deployment's base `URL`, with any path prefix; requests go to URL/rest/recording/notifications")
+	fs.StringVar(&c.Username, "username", "", "the `name` every answer to --basic's account must carry as data.username (default: any, the same all along)")
+	basicFlag(fs, "other-basic", "a second account's HTTP Basic credentials as `key:secret`: the accounts.* checks ask whether the two are kept apart; restored like the first", &c.OtherAPIKey, &c.OtherSecret)
+	fs.StringVar(&c.OtherUsername, "other-username", "", "the `name` every answer to --other-basic's account must carry (default: any, not the first account's)")
+	fs.BoolVar(&c.AllowWrites, "allow-writes", false, "run the checks that POST and PUT; the accounts' settings are saved first and restored at the end")
+	fs.IntVar(&c.Fuzz, "fuzz", 0, "send this many random `sequences` of POST, GET and PUT and compare every answer with recmock's own mock fed the same sequence (needs --allow-writes)")
+	fs.Func("seed", "seed the --fuzz sequences with this `number` to send the same ones again (default: random, printed in the report)", func(s string) error {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("want a whole number from 0 to %d", uint64(math.MaxUint64))
+		}
+		c.Seed, c.seedSet = n, true
+		return nil
+	})
+}
+
+// newModel is the fuzz check's model: a fresh in-memory mock serving the run's accounts.
+func newModel(accounts []recmock.Account) (contract.Model, error) {
+	return mock.New(mock.Config{Accounts: accounts})
 }
 
 // commonFlags are the flags of both `contract` and `contract webhook`.
 func (c *contractConfig) commonFlags(fs *flag.FlagSet) {
-	fs.Func("basic", "HTTP Basic credentials as `key:secret` (the secret may hold colons)", func(s string) error {
-		key, secret, ok := strings.Cut(s, ":")
-		if !ok || key == "" || secret == "" {
-			return fmt.Errorf("want key:secret, got %q", redactCreds(s))
-		}
-		c.APIKey, c.Secret = key, secret
-		return nil
-	})
+	basicFlag(fs, "basic", "HTTP Basic credentials as `key:secret` (the secret may hold colons)", &c.APIKey, &c.Secret)
 	fs.Func("header", "add `'Name: value'` to every request (repeatable), for cookie or token auth; values are masked in output", func(s string) error {
 		name, value, err := contract.ParseHeader(s)
 		if err != nil {
@@ -70,26 +104,52 @@ are read first and put back at the end, whatever happens (failures, Ctrl-C), and
 checked to answer them byte for byte as before. The API has no DELETE: an account that had
 no settings is left with {"notify":false}, and the report says so.
 
+With --other-basic, a second account is checked against the first: neither sees or
+changes the other's settings, and each answer names its own username. With --fuzz N,
+N random sequences are sent and every answer is compared with recmock's own mock fed
+the same sequence from the same settings; the first that differs is shrunk to the
+shortest sequence that still shows it and reported with its --seed.
+
 The HTTP status codes of errors are recmock's decisions (the vendor documents none): the
 decision.* checks assert them, the others only note what they observed.
 
-Exit status: 0 when no selected check fails (skipped ones say why), 1 when one fails or the
-settings could not be restored, 2 on bad flags.`,
+Exit status: 0 when no selected check fails (skipped ones say why); 1 when one fails or
+the settings could not be restored (the contract is broken); 2 when the deployment could
+not be tested at all (unreachable, credentials refused, --base-url ending in the API
+path) or the flags are wrong.`,
 		Flags: func(fs *flag.FlagSet) runFunc {
 			var cfg contractConfig
-			fs.StringVar(&cfg.BaseURL, "base-url", "", "the deployment's base `URL`, with any path prefix; requests go to URL/rest/recording/notifications")
-			fs.StringVar(&cfg.Username, "username", "", "the `name` data.username must be (default: any non-empty name)")
-			fs.BoolVar(&cfg.AllowWrites, "allow-writes", false, "run the checks that POST and PUT; the account's settings are saved first and restored at the end")
+			cfg.apiFlags(fs)
 			cfg.commonFlags(fs)
 			return func(ctx context.Context, _ []string, stdout, stderr io.Writer) int {
+				const name = "recmock contract"
 				if cfg.List {
 					return listChecks(stdout, contract.Checks())
 				}
-				if cfg.BaseURL == "" {
-					fmt.Fprintln(stderr, "recmock contract: --base-url is required; see 'recmock contract --help'")
+				var problem string
+				switch {
+				case cfg.BaseURL == "":
+					problem = "--base-url is required"
+				case cfg.Fuzz < 0:
+					problem = "--fuzz: want a number of sequences, 0 or more"
+				case cfg.Fuzz > 0 && !cfg.AllowWrites:
+					problem = "--fuzz needs --allow-writes: its sequences POST and PUT (the settings are restored at the end)"
+				case cfg.OtherAPIKey != "" && cfg.OtherAPIKey == cfg.APIKey:
+					problem = "--other-basic names the same apiKey as --basic: give a second account"
+				case cfg.OtherUsername != "" && cfg.OtherAPIKey == "":
+					problem = "--other-username needs --other-basic"
+				}
+				if problem != "" {
+					fmt.Fprintf(stderr, "%s: %s; see 'recmock contract --help'\n", name, problem)
 					return 2
 				}
-				return cfg.run(ctx, "recmock contract", contract.Checks(), stdout, stderr)
+				if cfg.Fuzz > 0 {
+					cfg.NewModel = newModel
+					if !cfg.seedSet {
+						cfg.Seed = rand.Uint64()
+					}
+				}
+				return cfg.run(ctx, name, contract.Checks(), stdout, stderr)
 			}
 		},
 		Commands: []*Command{{
@@ -154,8 +214,9 @@ func (c *contractConfig) run(ctx context.Context, name string, checks []contract
 		defer cancel()
 	}
 	rep, err := contract.Run(ctx, c.Config, checks)
-	if errors.Is(err, contract.ErrConfig) || errors.Is(err, contract.ErrNoChecks) {
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+	if errors.Is(err, contract.ErrConfig) || errors.Is(err, contract.ErrNoChecks) || errors.Is(err, contract.ErrPreflight) {
+		// Nothing was checked: exit 2, "could not test", never 1, "contract broken".
+		fmt.Fprintf(stderr, "%s: %s\n", name, strings.TrimPrefix(err.Error(), "contract: "))
 		return 2
 	}
 	code := 0

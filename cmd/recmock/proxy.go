@@ -9,17 +9,20 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/proxy"
 )
 
 // proxyConfig is every proxy flag, bound straight to its field.
 type proxyConfig struct {
 	proxy.Config
-	Addr      string
-	LogFormat string
-	LogLevel  slog.Level
+	Addr        string
+	LogFormat   string
+	LogLevel    slog.Level
+	MaxAccounts int // --max-accounts; 0 turns the state checks off
 }
 
 func (c *proxyConfig) flags(fs *flag.FlagSet) {
@@ -32,6 +35,15 @@ func (c *proxyConfig) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.JournalSize, "journal-size", 1000, "journal bound, in `entries` (GET "+proxy.JournalPath+")")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log `format` on stderr: text or json")
 	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error")
+	repeatable(fs, "account", "accounts", "a deployment's account as `user:apiKey:secret` (repeatable): answers must name its username, its credentials pass, others' fail", func(s string) error {
+		a, err := recmock.ParseAccount(s)
+		if err != nil {
+			return err
+		}
+		c.Accounts = append(c.Accounts, a)
+		return nil
+	})
+	fs.IntVar(&c.MaxAccounts, "max-accounts", 1000, "remember the last answer of this many `accounts` (least recently seen forgotten first) to flag contradictions (0: none)")
 }
 
 func proxyCommand() *Command {
@@ -43,7 +55,16 @@ func proxyCommand() *Command {
 unchanged, and checks both against openapi.yaml and the API's rules. Violations name the side
 that broke the contract (client or server), the field, the rule and the value (secrets
 masked); they go to the log, to the journal at ` + proxy.JournalPath + `, optionally to an
-X-Recmock-Violations header, and to a summary printed on exit.`,
+X-Recmock-Violations header, and to a summary printed on exit.
+
+Beyond each exchange on its own, the proxy remembers, per account, what the last answer
+showed, and flags an answer that contradicts it: a GET that does not show the last
+acknowledged write, a POST accepted where settings exist, a PUT accepted where none do,
+data changed by a refused write. It assumes it sees every write of the accounts it
+tracks. With --account it also knows each account's username and credentials.
+
+Exit status: 0, or 1 with --fail-on-violation when any exchange had a violation; 2 on bad
+flags.`,
 		// Its own prefix: serve and proxy both have --addr and --max-body-bytes, meaning
 		// different things, and one shell may well run both.
 		Env: envPrefix + "PROXY_",
@@ -61,6 +82,15 @@ func (c *proxyConfig) run(ctx context.Context, _ []string, stdout, stderr io.Wri
 	if cfg.Upstream == "" {
 		fmt.Fprintln(stderr, "recmock proxy: --upstream URL is required; see 'recmock proxy --help'")
 		return 2
+	}
+	switch {
+	case c.MaxAccounts < 0:
+		fmt.Fprintln(stderr, "recmock proxy: --max-accounts: want 0 or more; see 'recmock proxy --help'")
+		return 2
+	case c.MaxAccounts == 0:
+		cfg.MaxAccounts = -1 // proxy.Config's "none"
+	default:
+		cfg.MaxAccounts = c.MaxAccounts
 	}
 	logger, err := newLogger(stderr, c.LogFormat, c.LogLevel)
 	if err != nil {
@@ -85,8 +115,16 @@ func (c *proxyConfig) run(ctx context.Context, _ []string, stdout, stderr io.Wri
 			logger.Error("proxy server", "err", err)
 		}
 	}()
-	fmt.Fprintf(stdout, "recmock proxy %s\n  listening  http://%s\n  upstream   %s\n  journal    http://%s%s\nReady; Ctrl-C stops and prints a summary.\n",
-		version(), ln.Addr(), cfg.Upstream, ln.Addr(), proxy.JournalPath)
+	accounts := "told apart by apiKey (--account checks usernames and credentials)"
+	if len(cfg.Accounts) > 0 {
+		names := make([]string, len(cfg.Accounts))
+		for i, a := range cfg.Accounts {
+			names[i] = a.String()
+		}
+		accounts = strings.Join(names, ", ")
+	}
+	fmt.Fprintf(stdout, "recmock proxy %s\n  listening  http://%s\n  upstream   %s\n  journal    http://%s%s\n  accounts   %s\nReady; Ctrl-C stops and prints a summary.\n",
+		version(), ln.Addr(), cfg.Upstream, ln.Addr(), proxy.JournalPath, accounts)
 	<-ctx.Done()
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
