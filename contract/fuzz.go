@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -219,7 +220,7 @@ func (f *fuzzer) replay(ctx context.Context, steps []step) (*trial, error) {
 	}
 	for i, st := range tr.sent {
 		var dep outcome
-		got, err := f.do(ctx, res, Request{Method: st.Method, Body: st.Body, Auth: st.Auth})
+		got, err := f.do(ctx, res, f.request(st))
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return nil, fmt.Errorf("interrupted: %w", context.Cause(ctx))
@@ -237,6 +238,17 @@ func (f *fuzzer) replay(ctx context.Context, steps []step) (*trial, error) {
 		}
 	}
 	return tr, nil
+}
+
+// request is the request a step sends to the deployment.
+func (f *fuzzer) request(st step) Request {
+	req := Request{Method: st.Method, Body: st.Body, Auth: st.Auth}
+	if st.Auth == authCrossed {
+		main, other := f.r.accts[0], f.r.accts[1]
+		basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(main.key+":"+other.secret))
+		req.Auth, req.Header = AuthNone, http.Header{"Authorization": {basic}}
+	}
+	return req
 }
 
 // do sends a request to the deployment, counting it.
@@ -263,6 +275,8 @@ func (f *fuzzer) ask(model Model, st step) outcome {
 		req.SetBasicAuth(a.APIKey, a.Secret)
 	case AuthWrongSecret:
 		req.SetBasicAuth(f.accounts[0].APIKey, f.accounts[0].Secret+"-wrong")
+	case authCrossed:
+		req.SetBasicAuth(f.accounts[0].APIKey, f.accounts[1].Secret)
 	}
 	rec := httptest.NewRecorder()
 	model.ServeHTTP(rec, req)
@@ -398,6 +412,8 @@ func authLabel(r *runner, a Auth) string {
 		return "nobody (no credentials)"
 	case AuthWrongSecret:
 		return "the account with a wrong secret"
+	case authCrossed:
+		return "the account's apiKey with the other account's secret"
 	}
 	if acct := r.accountFor(a); acct != nil {
 		return acct.label

@@ -91,10 +91,15 @@ func readProp(ps *propSchema, s *openapi3.Schema) {
 	}
 }
 
+// authCrossed, for the fuzz check only, sends the account's apiKey with the other account's
+// secret: a deployment that checks a secret against every account's, not the key's own, is
+// found by no other request.
+const authCrossed Auth = -1
+
 // step is one request of a sequence.
 type step struct {
 	Method string
-	Auth   Auth   // AuthConfigured or AuthOther, or AuthNone / AuthWrongSecret
+	Auth   Auth   // AuthConfigured or AuthOther, or AuthNone / AuthWrongSecret / authCrossed
 	Body   string // for POST and PUT; sent as is
 }
 
@@ -125,6 +130,8 @@ func (g *gen) sequence() []step {
 			st.Auth = AuthNone
 		case x < 10:
 			st.Auth = AuthWrongSecret
+		case g.accts > 1 && x < 13:
+			st.Auth = authCrossed
 		case g.accts > 1 && x < 45:
 			st.Auth = AuthOther
 		}

@@ -31,6 +31,10 @@ type Report struct {
 	Restore *Restore
 	// OtherRestore is the same for the second account (Config.OtherAPIKey).
 	OtherRestore *Restore
+	// Preflight, when set, says why the deployment could not be tested at all (Run's error
+	// wraps ErrPreflight, and no check ran): reports say so, and JUnit counts it as an error,
+	// not a failure, so CI tells "could not test" from "contract broken".
+	Preflight string
 }
 
 // restores are the report's restores that happened, the account's first.
@@ -62,6 +66,9 @@ func (r Report) Counts() (passed, failed, skipped int) {
 // OK reports whether every check passed or was skipped and, if anything was written, the
 // settings of every account were restored.
 func (r Report) OK() bool {
+	if r.Preflight != "" {
+		return false
+	}
 	_, failed, _ := r.Counts()
 	for _, rs := range r.restores() {
 		if !rs.OK {

@@ -12,7 +12,7 @@ import (
 func WriteJSON(w io.Writer, rep Report) error {
 	passed, failed, skipped := rep.Counts()
 	out := jsonReport{
-		Target: rep.Target, Writes: rep.Writes, WritesDisabled: rep.WritesDisabled,
+		Target: rep.Target, Writes: rep.Writes, WritesDisabled: rep.WritesDisabled, Preflight: rep.Preflight,
 		Started: rep.Started.UTC(), DurationMs: ms(rep.Duration),
 		Passed: passed, Failed: failed, Skipped: skipped, OK: rep.OK(),
 		Results: make([]jsonResult, 0, len(rep.Results)),
@@ -36,6 +36,7 @@ type jsonReport struct {
 	Target         string       `json:"target"`
 	Writes         bool         `json:"writes"`
 	WritesDisabled string       `json:"writesDisabled,omitempty"`
+	Preflight      string       `json:"preflight,omitempty"`
 	Started        time.Time    `json:"started"`
 	DurationMs     float64      `json:"durationMs"`
 	Passed         int          `json:"passed"`

@@ -29,6 +29,10 @@ func WriteJUnit(w io.Writer, rep Report) error {
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
+	if rep.Preflight != "" {
+		suite.Cases = append(suite.Cases, junitCase{Classname: "recmock.contract", Name: "preflight", Time: secs(rep.Duration),
+			Error: &junitFailure{Type: "preflight", Message: "could not test: " + firstLine(rep.Preflight), Text: xmlSafe(rep.Preflight)}})
+	}
 	for _, rs := range rep.restores() {
 		name := "restore"
 		if rs.Account != "" {
@@ -56,8 +60,11 @@ func WriteJUnit(w io.Writer, rep Report) error {
 		if c.Skipped != nil {
 			suite.Skipped++
 		}
+		if c.Error != nil {
+			suite.Errors++
+		}
 	}
-	doc := junitSuites{Name: suite.Name, Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped, Time: suite.Time, Suites: []junitSuite{suite}}
+	doc := junitSuites{Name: suite.Name, Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Skipped: suite.Skipped, Time: suite.Time, Suites: []junitSuite{suite}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
@@ -125,6 +132,7 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure"`
+	Error     *junitFailure `xml:"error"` // the target could not be tested (Report.Preflight)
 	Skipped   *junitSkipped `xml:"skipped"`
 	SystemOut *cdata        `xml:"system-out"`
 }

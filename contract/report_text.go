@@ -22,6 +22,10 @@ func WriteText(w io.Writer, rep Report) error {
 		mode = rep.WritesDisabled
 	}
 	ew.printf("recmock contract: %s (%s)\n", rep.Target, mode)
+	if rep.Preflight != "" {
+		ew.printf("COULD NOT TEST: %s\nNo check ran.\n", rep.Preflight)
+		return ew.err
+	}
 	width := 0
 	for _, r := range rep.Results {
 		width = max(width, len(r.ID))

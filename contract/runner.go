@@ -198,7 +198,8 @@ func (r *runner) run(ctx context.Context, checks []Check) (rep Report, err error
 	}
 	if r.base != "" {
 		if err := r.preflight(ctx); err != nil {
-			return Report{Target: r.base, Writes: r.cfg.AllowWrites, Started: rep.Started, Duration: r.now().Sub(rep.Started)}, err
+			msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrPreflight.Error()), ": ")
+			return Report{Target: r.base, Writes: r.cfg.AllowWrites, Started: rep.Started, Duration: r.now().Sub(rep.Started), Preflight: msg}, err
 		}
 		for _, a := range r.accts {
 			r.takeSnapshot(ctx, a)

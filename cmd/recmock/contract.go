@@ -192,6 +192,24 @@ func listChecks(w io.Writer, checks []contract.Check) int {
 	return 0
 }
 
+// writeFiles writes the JUnit and JSON reports asked for, and reports whether it could.
+func (c *contractConfig) writeFiles(name string, rep contract.Report, stderr io.Writer) bool {
+	ok := true
+	for _, out := range []struct {
+		file  string
+		write func(io.Writer, contract.Report) error
+	}{{c.JUnit, contract.WriteJUnit}, {c.JSON, contract.WriteJSON}} {
+		if out.file == "" {
+			continue
+		}
+		if err := writeFile(out.file, rep, out.write); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", name, err)
+			ok = false
+		}
+	}
+	return ok
+}
+
 // run runs the checks, prints the text report on stdout, and writes the report files.
 func (c *contractConfig) run(ctx context.Context, name string, checks []contract.Check, stdout, stderr io.Writer) int {
 	var err error
@@ -215,8 +233,12 @@ func (c *contractConfig) run(ctx context.Context, name string, checks []contract
 	}
 	rep, err := contract.Run(ctx, c.Config, checks)
 	if errors.Is(err, contract.ErrConfig) || errors.Is(err, contract.ErrNoChecks) || errors.Is(err, contract.ErrPreflight) {
-		// Nothing was checked: exit 2, "could not test", never 1, "contract broken".
+		// Nothing was checked: exit 2, "could not test", never 1, "contract broken". The
+		// report files still say why, so a CI job that uploads them shows it.
 		fmt.Fprintf(stderr, "%s: %s\n", name, strings.TrimPrefix(err.Error(), "contract: "))
+		if rep.Preflight != "" {
+			c.writeFiles(name, rep, stderr)
+		}
 		return 2
 	}
 	code := 0
@@ -227,17 +249,8 @@ func (c *contractConfig) run(ctx context.Context, name string, checks []contract
 		fmt.Fprintf(stderr, "%s: %v\n", name, werr)
 		code = 1
 	}
-	for _, out := range []struct {
-		file  string
-		write func(io.Writer, contract.Report) error
-	}{{c.JUnit, contract.WriteJUnit}, {c.JSON, contract.WriteJSON}} {
-		if out.file == "" {
-			continue
-		}
-		if werr := writeFile(out.file, rep, out.write); werr != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", name, werr)
-			code = 1
-		}
+	if !c.writeFiles(name, rep, stderr) {
+		code = 1
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)

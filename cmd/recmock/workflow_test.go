@@ -112,9 +112,10 @@ func TestAction(t *testing.T) {
 		name, basic, args string
 		wantExit          int
 		wantFailures      string
+		wantErrors        string // could not test (the preflight)
 	}{
-		{"contract kept", "demo-key:demo-secret", `--skip '^decision\.' --timeout 30s`, 0, "0"},
-		{"wrong credentials", "demo-key:wrong", "", 1, ""},
+		{"contract kept", "demo-key:demo-secret", `--skip '^decision\.' --timeout 30s`, 0, "0", "0"},
+		{"wrong credentials", "demo-key:wrong", "", 2, "0", "1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,12 +152,13 @@ func TestAction(t *testing.T) {
 				XMLName  xml.Name
 				Tests    string `xml:"tests,attr"`
 				Failures string `xml:"failures,attr"`
+				Errors   string `xml:"errors,attr"`
 			}
 			if err := xml.Unmarshal(raw, &suite); err != nil {
 				t.Fatalf("recmock-contract.xml: %v", err)
 			}
-			if suite.Tests == "" || suite.Tests == "0" || (tt.wantFailures != "" && suite.Failures != tt.wantFailures) || (tt.wantFailures == "" && suite.Failures == "0") {
-				t.Errorf("report: <%s tests=%q failures=%q>", suite.XMLName.Local, suite.Tests, suite.Failures)
+			if suite.Tests == "" || suite.Tests == "0" || suite.Failures != tt.wantFailures || suite.Errors != tt.wantErrors {
+				t.Errorf("report: <%s tests=%q failures=%q errors=%q>, want failures=%q errors=%q", suite.XMLName.Local, suite.Tests, suite.Failures, suite.Errors, tt.wantFailures, tt.wantErrors)
 			}
 		})
 	}
