@@ -152,6 +152,7 @@ type exchange struct {
 	routeErr error
 	// bodyInMemory: the request's body was read whole, and is forwarded from memory.
 	bodyInMemory bool
+	reqBody      []byte // the body, when bodyInMemory
 	settings     *recmock.Settings // the request's settings, when it carried valid ones
 	clientBad    bool              // the request broke a rule
 	creds        creds
@@ -177,7 +178,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil && r.Body != http.NoBody {
 		if complete {
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			ex.bodyInMemory = true
+			ex.bodyInMemory, ex.reqBody = true, body
 		} else {
 			r.Body = struct {
 				io.Reader
@@ -207,9 +208,15 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // rewrite points the request at the upstream, under its base path, and changes nothing
 // else: the forwarding headers the client sent go on as they came (ReverseProxy drops them
-// before Rewrite) and none are added, so the upstream sees what the application sent.
+// before Rewrite) and none are added, so the upstream sees what the application sent. A body
+// held in memory can be sent again, so the Transport may retry a request that met a kept-alive
+// connection the upstream had just closed.
 func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 	pr.SetURL(p.upstream) // also sets Host: the upstream answers for its own name
+	if ex, _ := pr.In.Context().Value(exchangeKey{}).(*exchange); ex != nil && ex.bodyInMemory {
+		body := ex.reqBody
+		pr.Out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
 	for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"} {
 		if v, ok := pr.In.Header[h]; ok {
 			pr.Out.Header[h] = v
