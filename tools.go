@@ -7,7 +7,6 @@ import (
 	_ "github.com/aws/aws-sdk-go-v2/aws/arn"
 	_ "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	_ "github.com/aws/aws-sdk-go-v2/credentials"
-	_ "github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	_ "github.com/aws/aws-sdk-go-v2/service/s3"
 	_ "github.com/chromedp/chromedp"
 	_ "github.com/emersion/go-message"

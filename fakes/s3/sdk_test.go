@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -99,11 +99,39 @@ func TestSDKMultipart(t *testing.T) {
 			c := srv.Client(testKey, testSecret)
 			ctx := context.Background()
 
-			body := bytes.Repeat([]byte("0123456789abcdef"), (11<<20)/16) // 11 MiB: three 5 MiB parts
-			up := manager.NewUploader(c, func(u *manager.Uploader) { u.PartSize = 5 << 20 })
-			out, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String("rec"), Key: aws.String("big.mp4"), Body: bytes.NewReader(body)})
+			// 11 MiB in three parts sent at once, as the SDK's upload managers send them.
+			body := bytes.Repeat([]byte("0123456789abcdef"), (11<<20)/16)
+			big, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("rec"), Key: aws.String("big.mp4")})
 			if err != nil {
-				t.Fatalf("Upload: %v", err)
+				t.Fatalf("CreateMultipartUpload: %v", err)
+			}
+			const partSize = 5 << 20
+			etags := make([]*string, 3)
+			var wg sync.WaitGroup
+			for i := range etags {
+				wg.Go(func() {
+					part := body[i*partSize : min((i+1)*partSize, len(body))]
+					res, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("rec"), Key: aws.String("big.mp4"), UploadId: big.UploadId,
+						PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(part)})
+					if err != nil {
+						t.Errorf("UploadPart %d: %v", i+1, err)
+						return
+					}
+					etags[i] = res.ETag
+				})
+			}
+			wg.Wait()
+			if t.Failed() {
+				t.FailNow()
+			}
+			var done []types.CompletedPart
+			for i, e := range etags {
+				done = append(done, types.CompletedPart{ETag: e, PartNumber: aws.Int32(int32(i + 1))})
+			}
+			out, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("rec"), Key: aws.String("big.mp4"), UploadId: big.UploadId,
+				MultipartUpload: &types.CompletedMultipartUpload{Parts: done}})
+			if err != nil {
+				t.Fatalf("CompleteMultipartUpload: %v", err)
 			}
 			if !strings.HasSuffix(aws.ToString(out.ETag), `-3"`) {
 				t.Errorf("ETag %s is not a 3-part multipart ETag", aws.ToString(out.ETag))
