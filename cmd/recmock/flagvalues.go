@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/recmock/recmock"
 )
 
 // The flag package formats a refused value as "invalid value %q for flag -%s: %v", which
@@ -125,3 +127,16 @@ func repeatable(fs *flag.FlagSet, name, plural, usage string, add func(string) e
 
 func (l *list) Set(s string) error { return l.add(s) }
 func (l *list) String() string     { return "" }
+
+// accountsFlag defines the repeatable --account flag (ACCOUNTS, under the command's prefix, in the environment),
+// each value user:apiKey:secret appended to accounts.
+func accountsFlag(fs *flag.FlagSet, accounts *[]recmock.Account, usage string) {
+	repeatable(fs, "account", "accounts", usage, func(s string) error {
+		a, err := recmock.ParseAccount(s)
+		if err != nil {
+			return err
+		}
+		*accounts = append(*accounts, a)
+		return nil
+	})
+}

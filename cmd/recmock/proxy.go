@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/proxy"
 )
 
@@ -35,14 +34,7 @@ func (c *proxyConfig) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.JournalSize, "journal-size", 1000, "journal bound, in `entries` (GET "+proxy.JournalPath+")")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log `format` on stderr: text or json")
 	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error")
-	repeatable(fs, "account", "accounts", "a deployment's account as `user:apiKey:secret` (repeatable): answers must name its username, its credentials pass, others' fail", func(s string) error {
-		a, err := recmock.ParseAccount(s)
-		if err != nil {
-			return err
-		}
-		c.Accounts = append(c.Accounts, a)
-		return nil
-	})
+	accountsFlag(fs, &c.Accounts, "a deployment's account as `user:apiKey:secret` (repeatable): answers must name its username, its credentials pass, others' fail")
 	fs.IntVar(&c.MaxAccounts, "max-accounts", 1000, "remember the last answer of this many `accounts` (least recently seen forgotten first) to flag contradictions (0: none)")
 }
 

@@ -63,14 +63,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.S3Addr, "s3-addr", "127.0.0.1:9000", "fake S3 `address`")
 	fs.StringVar(&c.DataDir, "data-dir", "", "keep settings and S3 objects in this `directory` across restarts (empty: in memory)")
 	fs.StringVar(&c.Store, "store", "", "keep settings, the request journal and webhook deliveries in the PostgreSQL database at this `URL` (postgres://user:password@host/db), shared by replicas")
-	repeatable(fs, "account", "accounts", "an account as `user:apiKey:secret` (repeatable; default temasys:demo-key:demo-secret)", func(s string) error {
-		a, err := recmock.ParseAccount(s)
-		if err != nil {
-			return err
-		}
-		c.Accounts = append(c.Accounts, a)
-		return nil
-	})
+	accountsFlag(fs, &c.Accounts, "an account as `user:apiKey:secret` (repeatable; default temasys:demo-key:demo-secret)")
 	fs.BoolVar(&c.S3Strict, "s3-strict", false, "fake S3 checks SigV4 signatures and presigned-URL expiry against --s3-credentials")
 	repeatable(fs, "s3-credentials", "s3-credentials", "fake S3 credentials as `KEY:SECRET` (repeatable; for --s3-strict)", func(s string) error {
 		k, v, ok := strings.Cut(s, ":")

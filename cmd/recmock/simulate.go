@@ -28,6 +28,7 @@ type simulateOpts struct {
 	cfg           simulator.Config
 	batch         simulator.Batch
 	server        string
+	adminToken    string // for a serve that asks for one (--server)
 	username      string
 	seed          *uint64
 	retries       int // the flag's 0 is "no retries", Config's is "the default"
@@ -92,6 +93,7 @@ func (o *simulateOpts) flags(fs *flag.FlagSet, now time.Time) {
 	fs.StringVar(&b.URL, "url", "", "webhook receiver `URL` to fire events at (no server needed)")
 	fs.StringVar(&o.server, "server", "", "base `URL` of a running recmock serve, e.g. http://127.0.0.1:8080")
 	fs.StringVar(&o.username, "username", recmock.DefaultAccount().Username, "account whose settings serve uses (with --server)")
+	fs.StringVar(&o.adminToken, "admin-token", "", "serve's admin `token`, when it asks for one (with --server; serve prints it at startup)")
 	fs.IntVar(&b.Count, "count", 1, "events to send")
 	fs.IntVar(&b.Concurrency, "concurrency", 1, "deliveries in flight at once")
 	fs.Float64Var(&b.Rate, "rate", 0, "events started per second; 0 means as fast as answers come")
@@ -329,7 +331,7 @@ func runServer(ctx context.Context, o *simulateOpts, each func(recmock.Recording
 	for range min(b.Concurrency, b.Count) {
 		wg.Go(func() {
 			for range jobs {
-				res, err := postRecording(ctx, client, endpoint, body)
+				res, err := postRecording(ctx, client, endpoint, o.adminToken, body)
 				if err != nil {
 					once.Do(func() { firstErr = err; cancel() })
 					continue
@@ -367,7 +369,7 @@ feed:
 	return sum, firstErr
 }
 
-func postRecording(ctx context.Context, client *http.Client, endpoint string, body []byte) (recmock.RecordingResult, error) {
+func postRecording(ctx context.Context, client *http.Client, endpoint, token string, body []byte) (recmock.RecordingResult, error) {
 	var res recmock.RecordingResult
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 	if err != nil {
@@ -375,6 +377,9 @@ func postRecording(ctx context.Context, client *http.Client, endpoint string, bo
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", simulator.UserAgent())
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return res, err

@@ -286,6 +286,39 @@ func TestSimulate_Server(t *testing.T) {
 	}
 }
 
+// TestSimulate_ServerToken: a serve that asks for its admin token refuses simulate without
+// it, naming the token, and runs the flow with --admin-token.
+func TestSimulate_ServerToken(t *testing.T) {
+	const token = "simulate-test-token-0123456789"
+	sim, err := simulator.New(simulator.Config{Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	store := mock.NewMemoryStore()
+	m, err := mock.New(mock.Config{Store: store, Notifier: sim, AdminToken: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(m)
+	t.Cleanup(srv.Close)
+	if err := store.Put(t.Context(), recmock.Settings{Username: "temasys", Notify: false, Email: []string{}}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := simulate(t, "--server", srv.URL)
+	if code != 1 || !strings.Contains(stderr, "401") || !strings.Contains(stderr, "admin token") {
+		t.Errorf("without the token: exit %d, stderr %q; want 1 and serve's 401", code, stderr)
+	}
+	for _, bad := range []string{"wrong-token-0123456789abc"} {
+		if code, _, stderr := simulate(t, "--server", srv.URL, "--admin-token", bad); code != 1 || !strings.Contains(stderr, "401") {
+			t.Errorf("a wrong token: exit %d, stderr %q; want 1 and serve's 401", code, stderr)
+		}
+	}
+	if code, stdout, stderr := simulate(t, "--server", srv.URL, "--admin-token", token); code != 0 {
+		t.Errorf("with the token: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
+
 func TestSimulate_ServerDown(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	srv.Close()
