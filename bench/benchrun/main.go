@@ -69,6 +69,10 @@ func main() {
 	if err := os.MkdirAll(cfg.workDir, 0o755); err != nil {
 		fatal(err)
 	}
+	// Absolute: PostgreSQL, started in a directory under it, resolves paths from its own.
+	if abs, err := filepath.Abs(cfg.workDir); err == nil {
+		cfg.workDir = abs
+	}
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
