@@ -176,10 +176,11 @@ func redactJSONText(b []byte) []byte {
 	var out []byte
 	last := 0
 	for i := 0; i < len(b); {
-		if b[i] != '"' {
-			i++
-			continue
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			break
 		}
+		i += q
 		end := stringEnd(b, i+1)
 		name := b[i+1 : min(end, len(b))]
 		j := skipSpace(b, end+1)
@@ -222,14 +223,14 @@ func skipSpace(b []byte, i int) int {
 // when the text ends first.
 func stringEnd(b []byte, i int) int {
 	for i < len(b) {
-		switch b[i] {
-		case '\\':
-			i += 2
-			continue
-		case '"':
+		j := bytes.IndexAny(b[i:], `"\\`)
+		if j < 0 {
+			break
+		}
+		if i += j; b[i] == '"' {
 			return i
 		}
-		i++
+		i += 2 // an escape: the next byte is part of it, a quote included
 	}
 	return len(b)
 }

@@ -227,7 +227,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if jerr != nil {
 			s.log.Error("journal", "method", r.Method, "path", r.URL.Path, "err", jerr)
 		}
-		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", e.DurationMs, "user", e.Username)
+		if s.log.Enabled(r.Context(), slog.LevelDebug) { // its arguments cost allocations
+			s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", e.DurationMs, "user", e.Username)
+		}
 	}()
 	if jerr == nil {
 		w.Header()["X-Recmock-Request-Id"] = []string{strconv.FormatInt(e.ID, 10)}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"sync"
 
 	"github.com/recmock/recmock"
@@ -36,9 +35,9 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 		buf.WriteString(internalError)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	h.Set("X-Content-Type-Options", "nosniff")
+	// Canonical keys, set directly: Set would canonicalize them again on every answer.
+	h["Content-Type"] = []string{"application/json"}
+	h["X-Content-Type-Options"] = []string{"nosniff"}
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
