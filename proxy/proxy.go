@@ -152,7 +152,7 @@ type exchange struct {
 	routeErr error
 	// bodyInMemory: the request's body was read whole, and is forwarded from memory.
 	bodyInMemory bool
-	reqBody      []byte // the body, when bodyInMemory
+	reqBody      []byte            // the body, when bodyInMemory
 	settings     *recmock.Settings // the request's settings, when it carried valid ones
 	clientBad    bool              // the request broke a rule
 	creds        creds
