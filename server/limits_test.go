@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,29 +12,16 @@ import (
 	"net/http/httptest"
 	"net/smtp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/recmock/recmock/internal/logbuf"
 
 	"github.com/recmock/recmock/server"
 )
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is shared by the package's tests.
+type syncBuffer = logbuf.Buffer
 
 // dial opens a raw connection, closed when the test ends; reads on it give up after a
 // generous watchdog rather than hang the test.

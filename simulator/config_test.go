@@ -1,16 +1,16 @@
 package simulator_test
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/recmock/recmock/internal/logbuf"
 
 	"github.com/recmock/recmock"
 	"github.com/recmock/recmock/simulator"
@@ -83,23 +83,8 @@ func TestSampleRecording(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the concurrent channels' log lines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is shared by the package's tests.
+type syncBuffer = logbuf.Buffer
 
 // TestLogsKeepSecrets fails every channel with a logger at debug level: the log names the
 // access key and shows the secret as ***.
