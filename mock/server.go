@@ -177,7 +177,8 @@ type call struct {
 	account recmock.Account
 	body    wire.Body
 	// settings are the body's, for operations that take settings (Route.TakesSettings),
-	// validated by openapi.yaml and recmock's rules; their Username is not set.
+	// validated by recmock's rules, which openapi.yaml states exactly (see
+	// wire.Validator.ValidateSettings); their Username is not set.
 	settings recmock.Settings
 	entry    *JournalEntry // nil for admin requests, which are not journaled
 }
