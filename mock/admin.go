@@ -2,10 +2,8 @@ package mock
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"strconv"
 
@@ -171,7 +169,7 @@ func (s *Server) adminListFaults(w http.ResponseWriter, r *http.Request, c *call
 
 func (s *Server) adminAddFault(w http.ResponseWriter, r *http.Request, c *call) error {
 	var f Fault
-	if err := decodeValidated(c.body, &f); err != nil {
+	if err := wire.DecodeInto(c.body, &f); err != nil {
 		return err
 	}
 	f.ID, f.Remaining = 0, 0
@@ -191,7 +189,7 @@ func (s *Server) adminClearFaults(w http.ResponseWriter, r *http.Request, c *cal
 
 func (s *Server) adminSimulateRecording(w http.ResponseWriter, r *http.Request, c *call) error {
 	var req recmock.RecordingRequest
-	if err := decodeValidated(c.body, &req); err != nil {
+	if err := wire.DecodeInto(c.body, &req); err != nil {
 		return err
 	}
 	a, found := s.byUser[req.Username]
@@ -211,52 +209,4 @@ func (s *Server) adminSimulateRecording(w http.ResponseWriter, r *http.Request, 
 	}
 	wire.WriteJSON(w, http.StatusOK, res)
 	return nil
-}
-
-// decodeValidated decodes an admin body that openapi.yaml has validated into v. JSON Schema
-// reads numbers by value, so an integer field it took may be written 1e3 or 2.0, which
-// encoding/json refuses for an int: such numbers are rewritten as plain integers first, so
-// that a body the schema accepts is one the handler reads.
-func decodeValidated(body wire.Body, v any) error {
-	raw := body.Raw
-	if plain, changed := plainIntegers(body.Value); changed {
-		b, err := json.Marshal(plain)
-		if err != nil {
-			return err
-		}
-		raw = b
-	}
-	return wire.DecodeInto(raw, v)
-}
-
-// plainIntegers returns v with every integral number that is not written as an integer
-// (1e3, 2.0, -0) written as one, and whether it changed anything. Numbers beyond 2^53, where
-// float64 is no longer exact, are left as they are.
-func plainIntegers(v any) (any, bool) {
-	switch x := v.(type) {
-	case map[string]any:
-		var out map[string]any
-		for k, e := range x {
-			if p, changed := plainIntegers(e); changed {
-				if out == nil {
-					out = make(map[string]any, len(x))
-					for k, e := range x {
-						out[k] = e
-					}
-				}
-				out[k] = p
-			}
-		}
-		return out, out != nil
-	case json.Number:
-		if _, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			return x, false
-		}
-		f, err := x.Float64()
-		if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-			return x, false
-		}
-		return json.Number(strconv.FormatInt(int64(f), 10)), true
-	}
-	return v, false
 }

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,12 +45,63 @@ func Decode(raw []byte) (Body, error) {
 	return Body{Raw: raw, Value: v}, nil
 }
 
-// DecodeInto decodes raw into v as Decode reads it, and refuses fields v does not have. The
-// admin API reads its bodies so, once openapi.yaml has validated them.
-func DecodeInto(raw []byte, v any) error {
+// DecodeInto decodes a body openapi.yaml has validated into v, refusing fields v does not
+// have: the admin API reads its bodies so. JSON Schema reads numbers by value, so an integer
+// field it took may be written 1e3 or 2.0, which encoding/json refuses for an int; such
+// numbers are written as plain integers first, so that a body the schema accepts is one the
+// handler reads.
+func DecodeInto(body Body, v any) error {
+	raw := body.Raw
+	if plain, changed := plainIntegers(body.Value); changed {
+		b, err := json.Marshal(plain)
+		if err != nil {
+			return err
+		}
+		raw = b
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	return decodeOne(dec, raw, v)
+}
+
+// plainIntegers returns v with every integral number that is not written as an integer
+// (1e3, 2.0, -0) written as one, and whether it changed anything. Numbers beyond 2^53, where
+// float64 is no longer exact, are left as they are.
+func plainIntegers(v any) (any, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		var out map[string]any
+		for k, e := range x {
+			if p, changed := plainIntegers(e); changed {
+				if out == nil {
+					out = maps.Clone(x)
+				}
+				out[k] = p
+			}
+		}
+		return out, out != nil
+	case []any:
+		var out []any
+		for i, e := range x {
+			if p, changed := plainIntegers(e); changed {
+				if out == nil {
+					out = slices.Clone(x)
+				}
+				out[i] = p
+			}
+		}
+		return out, out != nil
+	case json.Number:
+		if _, err := strconv.ParseInt(string(x), 10, 64); err == nil {
+			return x, false
+		}
+		f, err := x.Float64()
+		if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+			return x, false
+		}
+		return json.Number(strconv.FormatInt(int64(f), 10)), true
+	}
+	return v, false
 }
 
 func decodeOne(dec *json.Decoder, raw []byte, v any) error {

@@ -97,3 +97,27 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeIntoReadsNumbersByValue: what the schema accepts as an integer (1e3, 2.0, -0, in
+// objects and arrays) is read into an int field; a fraction is still refused.
+func TestDecodeIntoReadsNumbersByValue(t *testing.T) {
+	type target struct {
+		N    int   `json:"n"`
+		List []int `json:"list"`
+	}
+	body, err := wire.Decode([]byte(`{"n":1e3,"list":[2.0,-0,7]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got target
+	if err := wire.DecodeInto(body, &got); err != nil {
+		t.Fatalf("DecodeInto: %v", err)
+	}
+	if diff := cmp.Diff(target{N: 1000, List: []int{2, 0, 7}}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	frac, _ := wire.Decode([]byte(`{"n":1.5}`))
+	if err := wire.DecodeInto(frac, &got); err == nil {
+		t.Error("1.5 was read into an int")
+	}
+}
