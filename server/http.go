@@ -116,6 +116,9 @@ func (s *Server) serveHTTP(ln net.Listener, log *slog.Logger, recording time.Dur
 		}
 		n := s.active.logAll(log)
 		s.http.Close()
+		if n == 0 {
+			return nil // only connections without a request were left: nothing was lost
+		}
 		return fmt.Errorf("API server: %d requests cut short: %w", n, err)
 	})
 }
